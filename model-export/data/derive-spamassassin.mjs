@@ -6,11 +6,15 @@
 //   node derive-spamassassin.mjs --out FILE      write the gzip to FILE instead
 //   node derive-spamassassin.mjs --write-sha     also (re)write spamassassin.sha256; only when
 //                                                the derivation is changed on purpose
-//   node derive-spamassassin.mjs --verify        regenerate into a temp file and compare the
-//                                                sha256 of the uncompressed JSONL with
-//                                                spamassassin.sha256; exit 1 on mismatch
+//   node derive-spamassassin.mjs --verify        (npm run verify) regenerate into a temp file
+//                                                and compare the sha256 of its uncompressed
+//                                                JSONL, and that of the committed .gz, with
+//                                                spamassassin.sha256; exit 1 on any mismatch
+//   DERIVE_DEBUG=1 node derive-spamassassin.mjs  also list repaired / re-decoded / duplicate ids
 //
-// The output is deterministic: same package versions (package-lock.json) => same JSONL bytes.
+// The output is deterministic: same package versions (package-lock.json) and Node.js with full
+// ICU => same JSONL bytes. The gzip bytes can differ with zlib's version, hence the checksum of
+// the uncompressed JSONL in spamassassin.sha256.
 
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
@@ -18,8 +22,8 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { simpleParser } from 'mailparser';
+import { gzipSync, gunzipSync } from 'node:zlib';
+import { simpleParser, MailParser } from 'mailparser';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -41,8 +45,9 @@ const SHA_FILE = join(HERE, 'spamassassin.sha256');
  * UTF-8 *decoding* of the original message: every byte of a non-UTF-8 8-bit body (Latin-1,
  * Big5, GB2312, EUC-KR, Shift_JIS ...) has already been replaced by U+FFFD there, so those
  * bodies cannot be decoded from it any more. The same package ships the original bytes next to
- * each JSON file as data/<group>/<file>.txt (its MD5 is the corpus checksum), so the message is
- * parsed from those bytes; id, group and checksum come from the package's JSON records.
+ * each JSON file as data/<group>/<file>.txt (its MD5 is the corpus checksum, for all files but
+ * hard-ham-1/00230), so the message is parsed from those bytes; id, group and checksum come
+ * from the package's JSON records.
  */
 function loadCorpus() {
   const pkgDir = dirname(require.resolve(`${CORPUS_PKG}/package.json`));
@@ -129,8 +134,10 @@ function decodeEntities(s, strict = false) {
     });
 }
 
-const BLOCK_TAGS = 'p|div|tr|table|tbody|thead|tfoot|caption|ul|ol|li|dl|dt|dd|h[1-6]|blockquote|pre|' +
-  'center|hr|form|address|fieldset|legend|section|article|header|footer|nav|aside|frame|frameset|option|select|textarea';
+// Block elements: a paragraph break around the first kind, a line break around the second.
+const PARAGRAPH_TAGS = 'p|h[1-6]|table|blockquote|hr|ul|ol|dl|pre|form|address|fieldset';
+const LINE_TAGS = 'div|tr|tbody|thead|tfoot|caption|li|dt|dd|center|legend|section|article|header|footer|nav|aside|' +
+  'frame|frameset|option|select|textarea';
 
 /** Converts an HTML document or fragment to plain text, dropping every tag. */
 function htmlToText(html) {
@@ -141,11 +148,14 @@ function htmlToText(html) {
   s = s.replace(/<(style|script|head|title|xml|noscript|object|applet|map)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ');
   // an unterminated <style>/<script> runs to the end of the document
   s = s.replace(/<(style|script)\b[^>]*>[\s\S]*$/i, ' ');
+  // as in a browser, source line breaks and runs of white space are one space (<pre> aside)
+  s = s.replace(/(<pre\b[^>]*>[\s\S]*?<\/pre\s*>)|\s+/gi, (m, pre) => pre || ' ');
   s = s.replace(/<br\b[^>]*>/gi, '\n');
-  s = s.replace(new RegExp(`</?(?:${BLOCK_TAGS})\\b[^>]*>`, 'gi'), '\n\n');
+  s = s.replace(new RegExp(`</?(?:${PARAGRAPH_TAGS})\\b[^>]*>`, 'gi'), '\n\n');
+  s = s.replace(new RegExp(`</?(?:${LINE_TAGS})\\b[^>]*>`, 'gi'), '\n');
   s = s.replace(/<\/?(?:td|th)\b[^>]*>/gi, ' ');
   s = s.replace(/<\/?[A-Za-z][^>]*>/g, '');                              // every other tag
-  s = s.replace(/<![A-Za-z][^>]*>/g, '');                                // <!DOCTYPE ...>
+  s = s.replace(/<![^>]*>/g, '');                                       // <!DOCTYPE ...>, <!junk>
   s = s.replace(/<\?[^>]*>/g, '');                                       // <?xml ...?>
   return decodeEntities(s);
 }
@@ -206,6 +216,31 @@ function cap(s, max) {
   return s.slice(0, end).trimEnd();
 }
 
+/**
+ * Quoted-printable text that was not declared as such (Content-Transfer-Encoding missing or
+ * wrong, mostly spam): at least 3 soft line breaks ("=" ending a long line) or 3 "=3D".
+ * Decodes soft line breaks and =XX escapes (UTF-8 if the bytes are valid UTF-8, else
+ * windows-1252); anything else is returned unchanged.
+ */
+function decodeStrayQuotedPrintable(s) {
+  const softBreaks = s.split('\n').filter(l =>
+    l.length >= 40 && l.length <= 80 && /[^=]=$/.test(l) && !/^[\s=\-_*~+#.]+$/.test(l)).length;
+  const eq3d = (s.match(/=3D/g) || []).length;
+  if (softBreaks < 3 && eq3d < 3) return s;
+  return s.replace(/=\n/g, '').replace(/(?:=[0-9A-F]{2})+/g, m => {
+    const bytes = Buffer.from(m.replace(/=/g, ''), 'hex');
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return new TextDecoder('windows-1252').decode(bytes);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// MIME parsing
+// ---------------------------------------------------------------------------------------------
+
 const PARSER_OPTIONS = {
   skipHtmlToText: true,   // HTML is converted by htmlToText() above
   keepCidLinks: true,     // do not inline images as data: URIs
@@ -214,34 +249,255 @@ const PARSER_OPTIONS = {
   skipTextToHtml: true
 };
 
-/** Parses one raw message; returns { subject, body, source } with source in {plain, html, none}. */
+/**
+ * Canonical WHATWG name of a charset label, or null when unknown. Unless `strict`, a label
+ * like "GB2312_CHARSET" is read as GB2312.
+ */
+function charsetName(label, strict = false) {
+  const l0 = String(label).trim();
+  for (const l of strict ? [l0] : [l0, l0.replace(/[_-]?charset$/i, '')]) {
+    try {
+      return new TextDecoder(l).encoding;
+    } catch {
+      // unknown label
+    }
+  }
+  return null;
+}
+const isAsciiOrUtf8 = cs => /^(?:us-?ascii|ascii|utf-?8|ansi_x3\.4-1968)$/i.test(String(cs).trim());
+
+// Charset fallback. mailparser decodes a text part without a charset, or labelled us-ascii or
+// utf-8, as UTF-8, and one with a charset it does not know (unknown-8bit, default_charset ...)
+// as UTF-8 too: an 8-bit Latin-1 or CJK body then comes out as U+FFFD. For such messages the
+// parse is repeated with the parser option `fallbackCharset`, which this hook applies to those
+// text parts; the parse with fewer U+FFFD wins (see extract()).
+const originalCreateNode = MailParser.prototype.createNode;
+MailParser.prototype.createNode = function createNode(node) {
+  const created = originalCreateNode.call(this, node);
+  const fallback = this.options && this.options.fallbackCharset;
+  if (fallback && /^text\/(?:plain|html)$/.test(created.contentType || '') &&
+      (!created.charset || isAsciiOrUtf8(created.charset) || !charsetName(created.charset, true))) {
+    created.charset = fallback;
+  }
+  return created;
+};
+
+// Charsets of one family: an 8-bit body is often in the family's other (more common) member,
+// e.g. Shift_JIS text in a message whose subject is encoded as ISO-2022-JP.
+const CHARSET_FAMILY = {
+  'iso-2022-jp': ['shift_jis', 'euc-jp'], 'shift_jis': ['euc-jp'], 'euc-jp': ['shift_jis'],
+  'gbk': ['gb18030', 'big5'], 'gb18030': ['big5'], 'big5': ['gbk'], 'euc-kr': []
+};
+
+/**
+ * The charset to fall back to for a message: every charset named in it (MIME parameters, HTML
+ * <meta>, quoted-printable "charset=3D...", RFC 2047 encoded words), in order of appearance,
+ * then their family members, is tried on the message body as a strict decoder; the first one
+ * that decodes the body without an error wins, windows-1252 (the de facto meaning of
+ * undeclared 8-bit mail in 2002) when none does.
+ */
+function fallbackCharsetOf(rawLatin1) {
+  const candidates = [];
+  const add = label => {
+    if (isAsciiOrUtf8(label)) return;
+    const name = charsetName(label);
+    if (name && name !== 'utf-8' && name !== 'utf-16le' && name !== 'utf-16be' &&
+        name !== 'replacement' && !candidates.includes(name)) {
+      candidates.push(name);
+    }
+  };
+  for (const m of rawLatin1.matchAll(/charset\s*=\s*(?:3D)?\\?["']?([A-Za-z0-9_.:-]+)|=\?([A-Za-z0-9_.:-]+)(?:\*[A-Za-z-]+)?\?[bBqQ]\?/gi)) {
+    add(m[1] || m[2]);
+  }
+  for (const name of [...candidates]) (CHARSET_FAMILY[name] || []).forEach(add);
+  const split = rawLatin1.match(/\r?\n\r?\n/);
+  const body = Buffer.from(split ? rawLatin1.slice(split.index) : rawLatin1, 'latin1');
+  for (const name of candidates) {
+    if (name === 'windows-1252') break;           // accepts any input: the final fallback anyway
+    try {
+      new TextDecoder(name, { fatal: true }).decode(body);
+      return name;
+    } catch {
+      // not this one
+    }
+  }
+  return 'windows-1252';
+}
+
+const countFffd = s => (s.match(/\uFFFD/g) || []).length;
+
+/**
+ * Subject from the raw header when mailparser's decoding of it has U+FFFD: a raw 8-bit
+ * subject (no RFC 2047 encoded words) is decoded with the message's fallback charset, then
+ * run through mailparser again so encoded words in it are still decoded.
+ */
+async function rawSubject(headerLatin1, charset) {
+  const m = headerLatin1.match(/^Subject:[ \t]*((?:.*)(?:\r?\n[ \t].*)*)/im);
+  if (!m) return null;
+  const bytes = Buffer.from(m[1].replace(/\r?\n(?=[ \t])/g, ''), 'latin1');
+  let text;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = new TextDecoder(charset).decode(bytes);
+  }
+  const mail = await simpleParser(Buffer.from(`Subject: ${text}\r\n\r\n`, 'utf8'), PARSER_OPTIONS);
+  return mail.subject || '';
+}
+
+const HEADER_LINE = /^[!-9;-~]+:/;            // "Field-Name:" (RFC 5322 ftext)
+const CONTINUATION = /^[ \t]+\S/;
+
+/**
+ * Repairs three kinds of broken structure found in the corpus (the message is otherwise
+ * parsed as is):
+ *  0. a Content-Type without the ";" before its parameters;
+ *  1. the header block cut short by a stray blank line (or an SMTP "DATA" line), so that the
+ *     rest of the headers, Content-Type included, lands in the body: when the root has no
+ *     Content-Type and one of the first three blocks of the body is all header lines (but for
+ *     one junk first line) and has a Content-Type or MIME-Version, and only header
+ *     continuation lines come before it, those header lines are moved back into the header;
+ *  2. a multipart body whose root Content-Type (with the boundary) is missing: when the root is
+ *     not multipart and one of the first 5 non-blank body lines is "--X" followed by a
+ *     Content-Type line, the root gets
+ *     "Content-Type: multipart/mixed; boundary=X".
+ * Input and output are latin1 strings (one char per byte).
+ */
+function repairStructure(msg) {
+  // "Content-Type: text/plain charset=us-ascii" (no ";"): the charset would become part of the
+  // media type and the text part an attachment
+  msg = msg.replace(/^(Content-Type:[ \t]*[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+)[ \t]+(?=[A-Za-z-]+=)/gim, '$1; ');
+  const split = msg.match(/\r?\n\r?\n/);
+  if (!split) return msg;
+  let header = msg.slice(0, split.index);
+  const nl = split[0].startsWith('\r') ? '\r\n' : '\n';
+  let body = msg.slice(split.index + split[0].length);
+  const hasHeader = (h, re) => h.split(/\r?\n/).some(l => re.test(l));
+
+  if (!hasHeader(header, /^content-type:/i)) {
+    const lines = body.split(/\r?\n/);
+    let i = 0;
+    const before = [];
+    for (let block = 0; block < 3 && i < lines.length; block++) {
+      while (i < lines.length && lines[i].trim() === '') i++;
+      const start = i;
+      while (i < lines.length && lines[i].trim() !== '') i++;
+      const blk = lines.slice(start, i);
+      const isHeaderBlock = blk.length > 0 && blk.every(l => HEADER_LINE.test(l) || CONTINUATION.test(l)) &&
+        blk.some(l => /^(?:content-type|mime-version):/i.test(l));
+      // a junk first line ("DATA", a stray address fragment) before the header lines
+      const junkFirst = !isHeaderBlock && blk.length > 2 && !HEADER_LINE.test(blk[0]) &&
+        blk.slice(1).every(l => HEADER_LINE.test(l) || CONTINUATION.test(l)) &&
+        blk.some(l => /^(?:content-type|mime-version):/i.test(l));
+      if (isHeaderBlock || junkFirst) {
+        const moved = before.filter(l => CONTINUATION.test(l) || HEADER_LINE.test(l))
+          .concat(junkFirst ? blk.slice(1) : blk);
+        header = header + nl + moved.join(nl);
+        body = lines.slice(i).join(nl).replace(/^(?:\r?\n)+/, '');
+        break;
+      }
+      // only header continuation lines (or a PGP armour line) may come before the header block
+      if (!blk.every(l => HEADER_LINE.test(l) || CONTINUATION.test(l) || /^-----BEGIN PGP SIGNED MESSAGE-----$/.test(l))) break;
+      before.push(...blk);
+      if (before.length > 3) break;
+    }
+  }
+
+  if (!hasHeader(header, /^content-type:\s*multipart\//i)) {
+    const lines = body.split(/\r?\n/);
+    const nonBlank = [];
+    for (let i = 0; i < lines.length && nonBlank.length < 5; i++) {
+      if (lines[i].trim() !== '') nonBlank.push(i);
+    }
+    for (const i of nonBlank) {
+      const m = lines[i].match(/^--(\S.*?)\s*$/);
+      if (!m || !/^content-type:/i.test(lines[i + 1] || '')) continue;
+      // drop the root's own Content-Type (and its continuation lines), then declare multipart
+      const hl = header.split(/\r?\n/);
+      const kept = [];
+      for (let k = 0; k < hl.length; k++) {
+        if (/^content-type:/i.test(hl[k])) {
+          while (k + 1 < hl.length && CONTINUATION.test(hl[k + 1])) k++;
+          continue;
+        }
+        kept.push(hl[k]);
+      }
+      kept.push(`Content-Type: multipart/mixed; boundary="${m[1].replace(/"/g, '')}"`);
+      header = kept.join(nl);
+      break;
+    }
+  }
+  return header + nl + nl + body;
+}
+
+/** Body text of a parsed message: { body, source } with source in {plain, html, none}. */
+function bodyOf(mail) {
+  const clean = s => collapseWhitespace(stripEncodedBlobs(stripPgp(s)));
+  let plain = typeof mail.text === 'string' ? mail.text.replace(/\r\n?/g, '\n') : '';
+  plain = decodeStrayQuotedPrintable(plain);
+  if (looksLikeHtml(plain)) {
+    plain = htmlToText(plain);
+  } else {
+    // stray anchors and line breaks (spam "AOL users click here" links) and character
+    // references in plain text
+    plain = decodeEntities(plain.replace(/<a\s[^>]*>|<\/a\s*>/gi, '').replace(/<br\s*\/?>/gi, '\n'), true);
+  }
+  plain = clean(plain);
+  if (plain) return { body: plain, source: 'plain' };
+  if (typeof mail.html === 'string' && mail.html) {
+    const html = clean(htmlToText(decodeStrayQuotedPrintable(mail.html.replace(/\r\n?/g, '\n'))));
+    if (html) return { body: html, source: 'html' };
+  }
+  return { body: '', source: 'none' };
+}
+
+/**
+ * Parses one raw message; returns { subject, body, source, capped, repaired, bodyFallback,
+ * subjectFallback } (the last four say which of the repairs above were applied).
+ */
 async function extract(raw) {
   // The corpus files are mbox entries: drop the leading "From sender date" envelope line,
   // which is not an RFC 822 header.
-  let buf = raw;
-  if (buf.subarray(0, 5).toString('latin1') === 'From ') {
-    const nl = buf.indexOf(0x0a);
-    buf = nl < 0 ? Buffer.alloc(0) : buf.subarray(nl + 1);
+  let msg = raw.toString('latin1');
+  if (msg.startsWith('From ')) {
+    const nl = msg.indexOf('\n');
+    msg = nl < 0 ? '' : msg.slice(nl + 1);
   }
-  const mail = await simpleParser(buf, PARSER_OPTIONS);
-  const subject = (mail.subject || '').replace(/\s+/g, ' ').trim();
+  const repairedMsg = repairStructure(msg);
+  const repaired = repairedMsg !== msg;
+  const buf = Buffer.from(repairedMsg, 'latin1');
 
-  const clean = s => collapseWhitespace(stripEncodedBlobs(stripPgp(s.replace(/\r\n?/g, '\n'))));
-  let source = 'none';
-  let body = '';
-  let plain = typeof mail.text === 'string' ? mail.text : '';
-  if (looksLikeHtml(plain)) {
-    plain = htmlToText(plain);
+  let mail = await simpleParser(buf, PARSER_OPTIONS);
+  let subject = (mail.subject || '').replace(/\s+/g, ' ').trim();
+  let { body, source } = bodyOf(mail);
+  let bodyFallback = false;
+  let subjectFallback = false;
+  if (countFffd(subject) + countFffd(body) > 0) {
+    const charset = fallbackCharsetOf(repairedMsg);
+    const header = repairedMsg.slice(0, (repairedMsg.match(/\r?\n\r?\n/) || { index: repairedMsg.length }).index);
+    if (countFffd(subject) > 0) {
+      const alt = await rawSubject(header, charset);
+      if (alt !== null) {
+        const altClean = alt.replace(/\s+/g, ' ').trim();
+        if (countFffd(altClean) < countFffd(subject)) {
+          subject = altClean;
+          subjectFallback = true;
+        }
+      }
+    }
+    if (countFffd(body) > 0) {
+      const mail2 = await simpleParser(buf, { ...PARSER_OPTIONS, fallbackCharset: charset });
+      const alt = bodyOf(mail2);
+      if (countFffd(alt.body) < countFffd(body)) {
+        ({ body, source } = alt);
+        bodyFallback = true;
+      }
+    }
   }
-  plain = clean(plain);
-  if (plain) {
-    body = plain;
-    source = 'plain';
-  } else if (typeof mail.html === 'string' && mail.html) {
-    body = clean(htmlToText(mail.html));
-    if (body) source = 'html';
-  }
-  return { subject, body: cap(body, BODY_CAP), source };
+  return {
+    subject, body: cap(body, BODY_CAP), source, capped: body.length > BODY_CAP,
+    repaired, bodyFallback, subjectFallback
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,11 +505,19 @@ async function extract(raw) {
 // ---------------------------------------------------------------------------------------------
 
 async function derive() {
+  // The charset fallback decodes with TextDecoder's legacy encodings (WHATWG Encoding), which a
+  // Node.js built without full ICU lacks: refuse to produce a different dataset silently.
+  try {
+    new TextDecoder('shift_jis');
+  } catch {
+    throw new Error('this Node.js has no full ICU (TextDecoder lacks shift_jis); use an official Node.js >= 20 build');
+  }
   const corpus = loadCorpus();
-  const seen = new Set();
+  const seen = new Map();            // subject + "\n" + body -> first id
   const stats = {
-    read: 0, written: { ham: 0, spam: 0 }, duplicates: 0, empty: 0,
-    bodyFrom: { plain: 0, html: 0, none: 0 }, truncated: 0, checksumMismatch: []
+    read: 0, written: { ham: 0, spam: 0 }, duplicates: 0, duplicatesByGroup: {}, empty: 0,
+    bodyFrom: { plain: 0, html: 0, none: 0 }, truncated: 0, checksumMismatch: [],
+    repaired: 0, bodyFallback: 0, subjectFallback: 0
   };
   const lines = [];
   for (const rec of corpus) {
@@ -261,7 +525,11 @@ async function derive() {
     if (createHash('md5').update(rec.raw).digest('hex') !== rec.checksum.value) {
       stats.checksumMismatch.push(`${rec.group}/${rec.id}`);
     }
-    const { subject, body, source } = await extract(rec.raw);
+    const { subject, body, source, capped, repaired, bodyFallback, subjectFallback } = await extract(rec.raw);
+    if (process.env.DERIVE_DEBUG && (repaired || bodyFallback || subjectFallback)) {
+      process.stderr.write(`debug ${rec.group}/${rec.id}${repaired ? ' structure-repaired' : ''}` +
+        `${bodyFallback ? ' body-charset-fallback' : ''}${subjectFallback ? ' subject-charset-fallback' : ''}\n`);
+    }
     if (!subject && !body) {
       stats.empty++;
       continue;
@@ -269,13 +537,18 @@ async function derive() {
     const key = subject + '\n' + body;
     if (seen.has(key)) {
       stats.duplicates++;
+      stats.duplicatesByGroup[rec.group] = (stats.duplicatesByGroup[rec.group] || 0) + 1;
+      if (process.env.DERIVE_DEBUG) process.stderr.write(`debug ${rec.group}/${rec.id} duplicate of ${seen.get(key)}\n`);
       continue;
     }
-    seen.add(key);
+    seen.set(key, `${rec.group}/${rec.id}`);
     const label = rec.group.startsWith('spam-') ? 'spam' : 'ham';
     stats.written[label]++;
     stats.bodyFrom[source]++;
-    if (body.length >= BODY_CAP - 1) stats.truncated++;
+    if (capped) stats.truncated++;
+    if (repaired) stats.repaired++;
+    if (bodyFallback) stats.bodyFallback++;
+    if (subjectFallback) stats.subjectFallback++;
     lines.push(JSON.stringify({
       id: `${rec.group}/${rec.id}`,
       group: rec.group,
@@ -296,10 +569,13 @@ function summary({ jsonl, gz, sha256, stats }) {
   const lines = [
     `messages read:       ${stats.read}`,
     `written:             ${stats.written.ham + stats.written.spam} (ham ${stats.written.ham}, spam ${stats.written.spam})`,
-    `duplicates dropped:  ${stats.duplicates}`,
+    `duplicates dropped:  ${stats.duplicates} (${Object.entries(stats.duplicatesByGroup).map(([g, n]) => `${g} ${n}`).join(', ')})`,
     `empties dropped:     ${stats.empty}`,
-    `body source:         text/plain ${stats.bodyFrom.plain}, html ${stats.bodyFrom.html}, none (subject only) ${stats.bodyFrom.none}`,
-    `bodies capped:       ${stats.truncated} (at ${BODY_CAP} chars)`,
+    'of the written records:',
+    `  body from:         text/plain ${stats.bodyFrom.plain}, HTML ${stats.bodyFrom.html}, none (subject only) ${stats.bodyFrom.none}`,
+    `  capped at ${BODY_CAP}:    ${stats.truncated}`,
+    `  MIME repaired:     ${stats.repaired}`,
+    `  charset fallback:  body ${stats.bodyFallback}, subject ${stats.subjectFallback}`,
     `md5 != checksum:     ${stats.checksumMismatch.length ? stats.checksumMismatch.join(', ') : 'none'}`,
     `jsonl bytes:         ${jsonl.length}`,
     `gzip bytes:          ${gz.length}`,
@@ -308,27 +584,44 @@ function summary({ jsonl, gz, sha256, stats }) {
   process.stderr.write(lines.join('\n') + '\n');
 }
 
+const sha256Of = buf => createHash('sha256').update(buf).digest('hex');
+
 async function main(argv) {
   if (argv.includes('--verify')) {
     const expected = readFileSync(SHA_FILE, 'utf8').trim().split(/\s+/)[0];
     const tmp = mkdtempSync(join(tmpdir(), 'spamassassin-verify-'));
     try {
       const result = await derive();
-      writeFileSync(join(tmp, 'spamassassin.jsonl.gz'), result.gz);
+      const tmpGz = join(tmp, 'spamassassin.jsonl.gz');
+      writeFileSync(tmpGz, result.gz);
       summary(result);
-      process.stderr.write(`expected (${'spamassassin.sha256'}): ${expected}\n`);
-      process.stderr.write(`regenerated:                  ${result.sha256}\n`);
-      if (result.sha256 !== expected) {
-        process.stderr.write('VERIFY FAILED: regenerated JSONL differs from spamassassin.sha256\n');
-        return 1;
+      const regenerated = sha256Of(gunzipSync(readFileSync(tmpGz)));
+      let committed = '(missing)';
+      try {
+        committed = sha256Of(gunzipSync(readFileSync(OUT_GZ)));
+      } catch {
+        // reported as missing/unreadable below
       }
-      process.stderr.write('verify OK\n');
-      return 0;
+      process.stderr.write(`\nspamassassin.sha256 (expected):         ${expected}\n`);
+      process.stderr.write(`regenerated JSONL:                      ${regenerated}\n`);
+      process.stderr.write(`spamassassin.jsonl.gz (committed) JSONL: ${committed}\n`);
+      let ok = true;
+      if (regenerated !== expected) {
+        process.stderr.write('VERIFY FAILED: the regenerated JSONL differs from spamassassin.sha256\n');
+        ok = false;
+      }
+      if (committed !== expected) {
+        process.stderr.write('VERIFY FAILED: spamassassin.jsonl.gz does not decompress to the JSONL of spamassassin.sha256\n');
+        ok = false;
+      }
+      if (ok) process.stderr.write('verify OK\n');
+      return ok ? 0 : 1;
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
   }
   const outIdx = argv.indexOf('--out');
+  if (outIdx >= 0 && !argv[outIdx + 1]) throw new Error('--out needs a file name');
   const out = outIdx >= 0 ? argv[outIdx + 1] : OUT_GZ;
   const result = await derive();
   writeFileSync(out, result.gz);

@@ -71,7 +71,8 @@ public record BundleManifest(
         String name = f.text("name", true);
         String version = f.text("version", true);
         String description = f.text("description", false);
-        int maxLength = f.intField("max_length", 2, 1 << 20);
+        // [CLS], at least one token of text, [SEP].
+        int maxLength = f.intField("max_length", 3, 1 << 20);
         List<String> labels = f.labels();
         Map<String, String> files = f.files();
         for (String required : List.of(MODEL_FILE, TOKENIZER_FILE)) {
@@ -83,6 +84,10 @@ public record BundleManifest(
         if (logits.isEmpty() && !labels.isEmpty()) {
             throw new BundleException(where + ": labels are given but there is no 'logits' section saying where the "
                     + "logits come from (source 'graph' or 'linear_head')");
+        }
+        if (logits.isPresent() && labels.isEmpty()) {
+            throw new BundleException(where + ": a 'logits' section is given but 'labels' is missing or empty; "
+                    + "name the classes in id order");
         }
         if (logits.isPresent() && logits.get().labelCount() != labels.size()) {
             throw new BundleException(where + ": the logits section has " + logits.get().labelCount()
@@ -199,7 +204,7 @@ public record BundleManifest(
             Map<String, String> out = new LinkedHashMap<>();
             for (var it = n.fields(); it.hasNext(); ) {
                 var e = it.next();
-                if (!SAFE_FILE_NAME.matcher(e.getKey()).matches()) {
+                if (!SAFE_FILE_NAME.matcher(e.getKey()).matches() || e.getKey().matches("\\.+")) {
                     throw new BundleException(where + ": files: '" + e.getKey()
                             + "' is not a plain file name inside the bundle directory");
                 }
@@ -263,8 +268,8 @@ public record BundleManifest(
             float[] out = new float[arr.size()];
             for (int i = 0; i < out.length; i++) {
                 JsonNode v = arr.get(i);
-                if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
-                    throw new BundleException(where + ": " + field + "[" + i + "] is not a finite number: " + v);
+                if (!v.isNumber() || !Float.isFinite(v.floatValue())) {
+                    throw new BundleException(where + ": " + field + "[" + i + "] is not a finite 32-bit float: " + v);
                 }
                 out[i] = v.floatValue();
             }

@@ -31,6 +31,7 @@ public final class Encoder implements AutoCloseable {
     private final int hiddenSize;
     private final int logitsWidth;
     private final ConcurrentLinkedDeque<Workspace> workspaces = new ConcurrentLinkedDeque<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Encoder(OrtEnvironment env, OrtSession session, ModelSignature signature, long padId, OutputWidths widths) {
         this.env = env;
@@ -74,6 +75,9 @@ public final class Encoder implements AutoCloseable {
 
     /** Encodes one batch; rows come back in the batch's order. Thread-safe. */
     public EncodedBatch encode(List<TokenizedText> batch) {
+        if (closed.get()) {
+            throw new InferenceException("the encoder is closed");
+        }
         if (batch.isEmpty()) {
             return new EncodedBatch(new float[0][], signature.logitsOutput().isPresent() ? new float[0][] : null);
         }
@@ -194,6 +198,9 @@ public final class Encoder implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             session.close();
         } catch (OrtException e) {

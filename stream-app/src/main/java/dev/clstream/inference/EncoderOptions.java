@@ -110,6 +110,7 @@ public record EncoderOptions(
             boolean gpu = provider.kind() == ExecutionProvider.Kind.CUDA;
             int cores = Runtime.getRuntime().availableProcessors();
             int runs = concurrency != null ? concurrency : gpu ? 1 : cores;
+            check(runs >= 1, "concurrency", runs, ">= 1");
             int threads = intraOpThreads != null ? intraOpThreads : gpu ? 1 : Math.max(1, cores / runs);
             int batch = maxBatchSize != null ? maxBatchSize : gpu ? 256 : 8;
             int tokens = maxBatchTokens != null ? maxBatchTokens : Integer.MAX_VALUE;

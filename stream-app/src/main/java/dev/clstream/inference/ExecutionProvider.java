@@ -22,15 +22,8 @@ public record ExecutionProvider(Kind kind, int deviceId) {
         if (v.equals("cuda")) {
             return new ExecutionProvider(Kind.CUDA, 0);
         }
-        if (v.startsWith("cuda:")) {
-            try {
-                int id = Integer.parseInt(v.substring(5));
-                if (id >= 0) {
-                    return new ExecutionProvider(Kind.CUDA, id);
-                }
-            } catch (NumberFormatException ignored) {
-                // falls through to the error below
-            }
+        if (v.matches("cuda:[0-9]{1,4}")) {
+            return new ExecutionProvider(Kind.CUDA, Integer.parseInt(v.substring(5)));
         }
         throw new IllegalArgumentException("execution provider '" + value
                 + "' is not one of: cpu, cuda, cuda:<device number>");

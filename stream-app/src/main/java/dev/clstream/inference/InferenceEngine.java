@@ -34,6 +34,7 @@ public final class InferenceEngine implements AutoCloseable {
     private final TextTokenizer tokenizer;
     private final Encoder encoder;
     private final ExecutorService runners;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private InferenceEngine(ModelBundle bundle, EncoderOptions options, TextTokenizer tokenizer, Encoder encoder) {
         this.bundle = bundle;
@@ -53,7 +54,7 @@ public final class InferenceEngine implements AutoCloseable {
                     .filter(LogitsSource.GraphOutput.class::isInstance)
                     .map(l -> ((LogitsSource.GraphOutput) l).outputName());
             Encoder encoder = Encoder.open(bundle.modelFile(), options, graphLogits, m.labels().size(),
-                    tokenizer.padId(), tokenizer.tokenize(PROBE_TEXT));
+                    tokenizer.padId(), probe(tokenizer, bundle));
             try {
                 checkHead(bundle, encoder.hiddenSize());
                 return new InferenceEngine(bundle, options, tokenizer, encoder);
@@ -64,6 +65,15 @@ public final class InferenceEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
+        }
+    }
+
+    private static TokenizedText probe(TextTokenizer tokenizer, ModelBundle bundle) {
+        try {
+            return tokenizer.tokenize(PROBE_TEXT);
+        } catch (InvalidTextException e) {
+            throw new BundleException(bundle.tokenizerFile() + ": the tokenizer leaves nothing of the probe text '"
+                    + PROBE_TEXT + "': " + e.getMessage(), e);
         }
     }
 
@@ -102,6 +112,9 @@ public final class InferenceEngine implements AutoCloseable {
      * if any batch fails; {@link #predictIsolating} finds the text at fault instead.
      */
     public List<Prediction> predict(List<TokenizedText> texts) {
+        if (closed.get()) {
+            throw new InferenceException("the inference engine is closed");
+        }
         int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
         List<int[]> batches = LengthAwareBatcher.plan(lengths, options.maxBatchSize(), options.maxBatchTokens());
         Prediction[] out = new Prediction[texts.size()];
@@ -217,6 +230,9 @@ public final class InferenceEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             if (runners != null) {
                 runners.shutdown();

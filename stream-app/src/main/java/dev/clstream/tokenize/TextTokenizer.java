@@ -112,8 +112,9 @@ public final class TextTokenizer implements AutoCloseable {
 
     private Encoding encodeWithPrefixShortcut(String text) {
         int budget = maxLength * PREFIX_CHARS_PER_TOKEN;
-        if (text.length() > budget) {
-            Encoding prefix = tokenizer.encode(text.substring(0, cutPoint(text, budget)));
+        int cut = text.length() > budget ? cutPoint(text, budget) : -1;
+        if (cut > 0) {
+            Encoding prefix = tokenizer.encode(text.substring(0, cut));
             if (prefix.exceedMaxLength()) {
                 return prefix;
             }
@@ -121,7 +122,11 @@ public final class TextTokenizer implements AutoCloseable {
         return tokenizer.encode(text);
     }
 
-    /** A cut at or before {@code limit} that falls on white space when there is some nearby, never inside a surrogate pair. */
+    /**
+     * A cut just after white space at or before {@code limit}, or -1 when there is none nearby: a
+     * cut inside a word could tokenise that word differently (a word too long for the vocabulary
+     * becomes one unknown token, its cut-off start does not), so then the full text is used.
+     */
     static int cutPoint(String text, int limit) {
         int floor = Math.max(1, limit - 256);
         for (int i = limit; i > floor; i--) {
@@ -129,7 +134,7 @@ public final class TextTokenizer implements AutoCloseable {
                 return i;
             }
         }
-        return Character.isLowSurrogate(text.charAt(limit)) ? limit - 1 : limit;
+        return -1;
     }
 
     private void checkLeadingSpecialToken(Path file) {

@@ -1,0 +1,183 @@
+package dev.clstream.export.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clstream.bundle.BundleException;
+import dev.clstream.bundle.BundleManifest;
+import dev.clstream.bundle.ModelBundle;
+import dev.clstream.export.build.Embedder;
+import dev.clstream.export.build.HeadBundleWriter;
+import dev.clstream.export.data.LabeledText;
+import dev.clstream.export.train.HeadTrainer;
+import dev.clstream.inference.EncoderOptions;
+import dev.clstream.inference.InferenceEngine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Puts a linear classification head on an encoder: embeds every labeled text with the encoder's
+ * [CLS] state, trains softmax(W·h_0 + b) on a stratified training split, evaluates on the held-out
+ * split and writes a new bundle with the head, the labels and the evaluation in bundle.json.
+ */
+@Command(name = "train-head", mixinStandardHelpOptions = true,
+        description = "Train a classification head on an encoder bundle (or on a bare model.onnx + tokenizer.json) "
+                + "and write a complete bundle with its held-out evaluation.")
+final class TrainHeadCommand implements Callable<Integer> {
+
+    static final class Encoder {
+        @Option(names = "--bundle", required = true, description = "An existing bundle; its head, if any, is ignored")
+        Path bundle;
+    }
+
+    static final class BareEncoder {
+        @Option(names = "--model", required = true, description = "An encoder graph (ONNX) with last_hidden_state")
+        Path model;
+
+        @Option(names = "--tokenizer", required = true, description = "Its Hugging Face tokenizer.json")
+        Path tokenizer;
+
+        @Option(names = "--max-length", required = true, description = "Max tokens per text, special tokens included")
+        int maxLength;
+    }
+
+    static final class Source {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        Encoder bundle;
+
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        BareEncoder bare;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--out", required = true, description = "Directory of the new bundle")
+    Path out;
+
+    @Option(names = "--name", required = true, description = "Bundle name")
+    String name;
+
+    @Option(names = "--version", required = true, description = "Bundle version")
+    String version;
+
+    @Option(names = "--description", defaultValue = "", description = "One line describing the bundle")
+    String description;
+
+    @Option(names = "--encoder-source", defaultValue = "",
+            description = "Where the encoder came from (recorded in bundle.json provenance)")
+    String encoderSource;
+
+    @Option(names = "--labels", split = ",", description = "Label names in id order (default: sorted distinct labels)")
+    List<String> labels = List.of();
+
+    @Option(names = "--seed", defaultValue = "42", description = "Split and cross-validation seed. Default: ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--test-fraction", defaultValue = "0.2", description = "Held-out share per class. Default: ${DEFAULT-VALUE}")
+    double testFraction;
+
+    @Option(names = "--force", description = "Rebuild even if the bundle in --out was made from the same inputs")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        HeadTrainer.Config defaults = HeadTrainer.Config.defaults();
+        HeadTrainer.Config config = new HeadTrainer.Config(testFraction, seed, defaults.lambdas(), defaults.folds(),
+                defaults.maxIterations());
+        Path modelFile = source.bare != null ? source.bare.model : source.bundle.bundle.resolve(BundleManifest.MODEL_FILE);
+        Path tokenizerFile = source.bare != null ? source.bare.tokenizer
+                : source.bundle.bundle.resolve(BundleManifest.TOKENIZER_FILE);
+        String fingerprint = TrainingInputs.fingerprint(modelFile, tokenizerFile, data.data, maxLength(), config,
+                String.join(",", labels), name, version, description, encoderSource);
+        if (!force && TrainingInputs.upToDate(out, fingerprint)) {
+            System.out.println(out + ": up to date (same model, tokenizer, data and settings); use --force to rebuild");
+            return 0;
+        }
+        ModelBundle encoder = stageEncoder();
+        List<LabeledText> examples = data.read();
+        System.out.printf("%s: %d labeled examples from %s%n", name, examples.size(), data.data);
+        HeadTrainer.Result result;
+        int skipped;
+        try (InferenceEngine engine = InferenceEngine.open(encoder, EncoderOptions.defaults())) {
+            Embedder.Embedded embedded = Embedder.embed(engine, examples, System.out);
+            skipped = embedded.skipped();
+            result = new HeadTrainer(config).train(embedded.features(),
+                    embedded.examples().stream().map(LabeledText::label).toList(), labels);
+        }
+        System.out.printf("%s: held-out evaluation (lambda %s, %d train / %d test examples)%n%s", name, result.lambda(),
+                result.report().get("train_examples").asInt(), result.report().get("test_examples").asInt(),
+                result.heldOut().format());
+        ObjectNode provenance = JsonNodeFactory.instance.objectNode();
+        provenance.put("encoder", encoderSource.isEmpty() ? encoder.manifest().id() : encoderSource);
+        provenance.put("training_data", data.data.getFileName().toString());
+        provenance.put("training_data_sha256", dev.clstream.bundle.Sha256.of(data.data));
+        provenance.put("training_data_format", data.format);
+        provenance.put("examples", examples.size());
+        provenance.put("skipped_empty_examples", skipped);
+        provenance.put("created", Instant.now().toString());
+        provenance.put(TrainingInputs.FINGERPRINT_FIELD, fingerprint);
+        HeadBundleWriter.write(encoder, out, name, version, description, result.labels(), result.head(), provenance,
+                result.report());
+        System.out.println(name + ": wrote bundle " + out.toAbsolutePath());
+        return 0;
+    }
+
+    private int maxLength() {
+        return source.bare != null ? source.bare.maxLength : ModelBundle.load(source.bundle.bundle).manifest().maxLength();
+    }
+
+    /** An encoder-only bundle to embed with: the given one, or the bare files staged into --out. */
+    private ModelBundle stageEncoder() throws java.io.IOException {
+        if (source.bundle != null) {
+            return ModelBundle.load(source.bundle.bundle);
+        }
+        Files.createDirectories(out);
+        Files.copy(source.bare.model, out.resolve(BundleManifest.MODEL_FILE), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(source.bare.tokenizer, out.resolve(BundleManifest.TOKENIZER_FILE), StandardCopyOption.REPLACE_EXISTING);
+        BundleManifest encoderOnly = new BundleManifest(BundleManifest.FORMAT_VERSION, name, version, description,
+                source.bare.maxLength, List.of(), Optional.empty(), Map.of(), null, null);
+        return ModelBundle.write(out, encoderOnly);
+    }
+
+    /** Decides whether an existing bundle already reflects these exact inputs. */
+    static final class TrainingInputs {
+        static final String FINGERPRINT_FIELD = "inputs_fingerprint";
+
+        static String fingerprint(Path model, Path tokenizer, Path data, int maxLength, HeadTrainer.Config config,
+                                  String... settings) {
+            var f = new dev.clstream.export.build.FingerprintBuilder().file(model).file(tokenizer).file(data)
+                    .text(Integer.toString(maxLength)).text(HeadTrainer.ALGORITHM_VERSION)
+                    .text(config.toJson().toString());
+            for (String s : settings) {
+                f.text(s);
+            }
+            return f.hex();
+        }
+
+        static boolean upToDate(Path out, String fingerprint) {
+            if (!Files.isRegularFile(out.resolve(BundleManifest.FILE_NAME))) {
+                return false;
+            }
+            try {
+                JsonNode recorded = ModelBundle.load(out).manifest().provenance().get(FINGERPRINT_FIELD);
+                return recorded != null && recorded.asText().equals(fingerprint);
+            } catch (BundleException e) {
+                return false;
+            }
+        }
+    }
+}

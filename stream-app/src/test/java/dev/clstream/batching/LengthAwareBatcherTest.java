@@ -1,0 +1,129 @@
+package dev.clstream.batching;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class LengthAwareBatcherTest {
+
+    private static final int NO_TOKEN_LIMIT = Integer.MAX_VALUE;
+
+    @Test
+    void batchesAreSortedByLength() {
+        int[] lengths = {5, 1, 4, 2, 3};
+        assertPlan(List.of(new int[] {1, 3}, new int[] {4, 2}, new int[] {0}),
+                LengthAwareBatcher.plan(lengths, 2, NO_TOKEN_LIMIT));
+    }
+
+    @Test
+    void equalLengthsKeepArrivalOrder() {
+        int[] lengths = {3, 1, 3, 1, 3, 2, 3};
+        assertPlan(List.of(new int[] {1, 3, 5, 0, 2, 4, 6}), LengthAwareBatcher.plan(lengths, 10, NO_TOKEN_LIMIT));
+        assertPlan(List.of(new int[] {1, 3}, new int[] {5, 0}, new int[] {2, 4}, new int[] {6}),
+                LengthAwareBatcher.plan(lengths, 2, NO_TOKEN_LIMIT));
+    }
+
+    @Test
+    void sizeLimit() {
+        int[] lengths = {7, 7, 7, 7, 7, 7, 7};
+        List<int[]> plan = LengthAwareBatcher.plan(lengths, 3, NO_TOKEN_LIMIT);
+        assertPlan(List.of(new int[] {0, 1, 2}, new int[] {3, 4, 5}, new int[] {6}), plan);
+        assertPlan(List.of(new int[] {0}, new int[] {1}), LengthAwareBatcher.plan(new int[] {4, 4}, 1, NO_TOKEN_LIMIT));
+    }
+
+    @Test
+    void tokenLimitIsCountTimesLongest() {
+        // 3 x 4 = 12 fits a limit of 12, 4 x 4 = 16 does not.
+        assertPlan(List.of(new int[] {0, 1, 2}, new int[] {3, 4}),
+                LengthAwareBatcher.plan(new int[] {4, 4, 4, 4, 4}, 10, 12));
+        // Padding counts: 2 + 2 + 9 = 13 real tokens would fit 20, but 3 x 9 = 27 padded ones do not.
+        assertPlan(List.of(new int[] {0, 1}, new int[] {2}), LengthAwareBatcher.plan(new int[] {2, 2, 9}, 10, 20));
+        // Exactly at the limit is allowed.
+        assertPlan(List.of(new int[] {1, 0}), LengthAwareBatcher.plan(new int[] {9, 2}, 10, 18));
+        assertPlan(List.of(new int[] {1}, new int[] {0}), LengthAwareBatcher.plan(new int[] {9, 2}, 10, 17));
+    }
+
+    @Test
+    void anOverLongTextGetsABatchOfItsOwn() {
+        List<int[]> plan = LengthAwareBatcher.plan(new int[] {50, 3, 3, 60}, 8, 10);
+        assertPlan(List.of(new int[] {1, 2}, new int[] {0}, new int[] {3}), plan);
+        assertPlan(List.of(new int[] {0}), LengthAwareBatcher.plan(new int[] {1000}, 1, 1));
+    }
+
+    @Test
+    void noTextsNoBatches() {
+        assertEquals(0, LengthAwareBatcher.plan(new int[0], 4, 100).size());
+    }
+
+    @Test
+    void randomPlansCoverEveryIndexOnceAndRespectTheLimits() {
+        SplittableRandom rnd = new SplittableRandom(2024);
+        for (int trial = 0; trial < 500; trial++) {
+            int n = rnd.nextInt(0, 60);
+            int[] lengths = new int[n];
+            for (int i = 0; i < n; i++) {
+                lengths[i] = rnd.nextInt(1, 40);
+            }
+            int maxSize = rnd.nextInt(1, 12);
+            int maxTokens = rnd.nextInt(1, 200);
+            List<int[]> plan = LengthAwareBatcher.plan(lengths, maxSize, maxTokens);
+
+            int[] seen = new int[n];
+            int prevLength = Integer.MIN_VALUE;
+            int prevIndex = -1;
+            for (int[] batch : plan) {
+                assertTrue(batch.length >= 1 && batch.length <= maxSize, "trial " + trial);
+                int longest = 0;
+                for (int idx : batch) {
+                    seen[idx]++;
+                    longest = Math.max(longest, lengths[idx]);
+                    // Concatenated batches are one stable sort by length.
+                    assertTrue(lengths[idx] > prevLength || (lengths[idx] == prevLength && idx > prevIndex),
+                            "trial " + trial + ": index " + idx + " out of order");
+                    prevLength = lengths[idx];
+                    prevIndex = idx;
+                }
+                assertTrue(batch.length == 1 || (long) batch.length * longest <= maxTokens,
+                        "trial " + trial + ": batch over the token limit");
+            }
+            for (int i = 0; i < n; i++) {
+                assertEquals(1, seen[i], "trial " + trial + ": index " + i);
+            }
+            // Greedy: a batch is cut only where the next text would break a limit.
+            for (int b = 0; b + 1 < plan.size(); b++) {
+                int[] batch = plan.get(b);
+                int next = plan.get(b + 1)[0];
+                boolean full = batch.length == maxSize;
+                boolean tooManyTokens = (long) (batch.length + 1) * lengths[next] > maxTokens;
+                assertTrue(full || tooManyTokens, "trial " + trial + ": batch " + b + " cut early");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, 10", "-1, 10", "10, 0", "10, -5", "0, 0"})
+    void invalidLimitsAreRejected(int size, int tokens) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LengthAwareBatcher.plan(new int[] {1, 2}, size, tokens));
+        assertTrue(e.getMessage().contains("size " + size) && e.getMessage().contains("tokens " + tokens),
+                e.getMessage());
+    }
+
+    private static void assertPlan(List<int[]> expected, List<int[]> actual) {
+        assertEquals(expected.size(), actual.size(), () -> "batches: " + render(actual));
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i), actual.get(i), "batch " + i + " of " + render(actual));
+        }
+    }
+
+    private static String render(List<int[]> plan) {
+        return plan.stream().map(java.util.Arrays::toString).toList().toString();
+    }
+}

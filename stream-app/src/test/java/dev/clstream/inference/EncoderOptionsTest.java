@@ -1,0 +1,124 @@
+package dev.clstream.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class EncoderOptionsTest {
+
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+    @ParameterizedTest
+    @CsvSource({"none, NO_OPT", "basic, BASIC_OPT", "extended, EXTENDED_OPT", "all, ALL_OPT",
+            "ALL, ALL_OPT", "' Basic ', BASIC_OPT"})
+    void parsesOptimisationLevels(String text, OptLevel expected) {
+        assertEquals(expected, EncoderOptions.parseOptimization(text));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fast", "", "0", "no_opt", "all_opt", "extend"})
+    void rejectsUnknownOptimisationLevelsNamingTheAllowedOnes(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EncoderOptions.parseOptimization(text));
+        assertTrue(e.getMessage().contains("'" + text + "'"), e.getMessage());
+        assertTrue(e.getMessage().contains("none, basic, extended, all"), e.getMessage());
+    }
+
+    @Test
+    void rejectsNullOptimisationLevel() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EncoderOptions.parseOptimization(null));
+        assertTrue(e.getMessage().contains("none, basic, extended, all"), e.getMessage());
+    }
+
+    @Test
+    void cpuDefaults() {
+        EncoderOptions o = EncoderOptions.defaults();
+        assertEquals(ExecutionProvider.CPU, o.provider());
+        assertEquals(CORES, o.concurrency());
+        assertEquals(1, o.intraOpThreads()); // cores / concurrency
+        assertEquals(8, o.maxBatchSize());
+        assertEquals(Integer.MAX_VALUE, o.maxBatchTokens());
+        assertEquals(OptLevel.ALL_OPT, o.optimization());
+        assertEquals(o, EncoderOptions.builder().build());
+    }
+
+    @Test
+    void cpuThreadsShareTheCoresBetweenRuns() {
+        assertEquals(Math.max(1, CORES / 3), EncoderOptions.builder().concurrency(3).build().intraOpThreads());
+        assertEquals(CORES, EncoderOptions.builder().concurrency(1).build().intraOpThreads());
+        assertEquals(1, EncoderOptions.builder().concurrency(CORES * 4).build().intraOpThreads());
+        assertEquals(5, EncoderOptions.builder().concurrency(2).intraOpThreads(5).build().intraOpThreads());
+    }
+
+    @Test
+    void cudaDefaults() {
+        EncoderOptions o = EncoderOptions.builder().provider(ExecutionProvider.parse("cuda:1")).build();
+        assertEquals(new ExecutionProvider(ExecutionProvider.Kind.CUDA, 1), o.provider());
+        assertEquals(1, o.concurrency());
+        assertEquals(1, o.intraOpThreads());
+        assertTrue(o.maxBatchSize() > EncoderOptions.defaults().maxBatchSize(),
+                "a GPU wants larger batches than the CPU default, got " + o.maxBatchSize());
+        assertEquals(Integer.MAX_VALUE, o.maxBatchTokens());
+    }
+
+    @Test
+    void explicitValuesWin() {
+        EncoderOptions o = EncoderOptions.builder().provider(ExecutionProvider.parse("cuda")).concurrency(3)
+                .intraOpThreads(2).maxBatchSize(17).maxBatchTokens(999).optimization(OptLevel.BASIC_OPT).build();
+        assertEquals(3, o.concurrency());
+        assertEquals(2, o.intraOpThreads());
+        assertEquals(17, o.maxBatchSize());
+        assertEquals(999, o.maxBatchTokens());
+        assertEquals(OptLevel.BASIC_OPT, o.optimization());
+        assertEquals(o, o.toBuilder().build());
+        assertEquals(4, o.toBuilder().maxBatchSize(4).build().maxBatchSize());
+        assertEquals(3, o.toBuilder().maxBatchSize(4).build().concurrency());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "intraOpThreads, 0, intra-op threads", "intraOpThreads, -2, intra-op threads",
+            "concurrency, -1, concurrency",
+            "maxBatchSize, 0, max batch size", "maxBatchSize, -8, max batch size",
+            "maxBatchTokens, 0, max batch tokens", "maxBatchTokens, -1, max batch tokens"})
+    void invalidValuesAreRejectedNamingTheOption(String option, int value, String named) {
+        UnaryOperator<EncoderOptions.Builder> set = switch (option) {
+            case "intraOpThreads" -> b -> b.intraOpThreads(value);
+            case "concurrency" -> b -> b.concurrency(value);
+            case "maxBatchSize" -> b -> b.maxBatchSize(value);
+            default -> b -> b.maxBatchTokens(value);
+        };
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> set.apply(EncoderOptions.builder()).build());
+        assertTrue(e.getMessage().contains(named) && e.getMessage().contains("got " + value), e.getMessage());
+    }
+
+    @Test
+    void zeroConcurrencyIsRejectedNamingTheOptionWhenThreadsAreGiven() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EncoderOptions.builder().concurrency(0).intraOpThreads(1).build());
+        assertTrue(e.getMessage().contains("concurrency") && e.getMessage().contains("got 0"), e.getMessage());
+    }
+
+    @Test
+    void zeroConcurrencyWithDefaultThreadsIsRejectedNamingTheOption() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EncoderOptions.builder().concurrency(0).build());
+        assertTrue(e.getMessage().contains("concurrency"), e.getMessage());
+    }
+
+    @Test
+    void recordConstructorChecksToo() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new EncoderOptions(ExecutionProvider.CPU, 1, 1, OptLevel.ALL_OPT, 0, 10));
+        assertTrue(e.getMessage().contains("max batch size"), e.getMessage());
+    }
+}

@@ -1,0 +1,78 @@
+package dev.clstream.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
+import dev.clstream.bundle.ModelBundle;
+import dev.clstream.testing.TestBundles;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ExecutionProviderTest {
+
+    @ParameterizedTest
+    @CsvSource({"cpu, CPU, 0", "CPU, CPU, 0", "' cpu ', CPU, 0", "cuda, CUDA, 0", "cuda:0, CUDA, 0",
+            "cuda:1, CUDA, 1", "CUDA:7, CUDA, 7"})
+    void parses(String text, ExecutionProvider.Kind kind, int device) {
+        ExecutionProvider p = ExecutionProvider.parse(text);
+        assertEquals(kind, p.kind());
+        assertEquals(device, p.deviceId());
+        assertEquals(p, ExecutionProvider.parse(p.toString()));
+    }
+
+    @Test
+    void printsInTheFormItParses() {
+        assertEquals("cpu", ExecutionProvider.CPU.toString());
+        assertEquals("cuda:0", ExecutionProvider.parse("cuda").toString());
+        assertEquals("cuda:3", ExecutionProvider.parse("cuda:3").toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gpu", "cuda:-1", "cuda:x", "cuda:", "cuda:1.5", "cpu:0", "", "tensorrt", "cuda1"})
+    void rejectsOtherValuesListingTheAllowedOnes(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ExecutionProvider.parse(text));
+        assertTrue(e.getMessage().contains("'" + text + "'"), e.getMessage());
+        assertTrue(e.getMessage().contains("cpu, cuda, cuda:<device number>"), e.getMessage());
+    }
+
+    @Test
+    void rejectsNull() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ExecutionProvider.parse(null));
+        assertTrue(e.getMessage().contains("cpu, cuda"), e.getMessage());
+    }
+
+    @Test
+    void rejectsNegativeDeviceInTheConstructor() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ExecutionProvider(ExecutionProvider.Kind.CUDA, -1));
+        assertTrue(e.getMessage().contains("device id"), e.getMessage());
+    }
+
+    @Test
+    void cudaOnACpuOnlyBuildFailsSayingHowToGetIt(@TempDir Path dir) {
+        assumeFalse(OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA),
+                "this ONNX Runtime build has CUDA; the CPU-only message does not apply");
+        ModelBundle bundle = TestBundles.tiny(dir);
+        EncoderOptions cuda = EncoderOptions.builder().provider(ExecutionProvider.parse("cuda:0")).build();
+        InferenceException e = assertThrows(InferenceException.class, () -> {
+            try (InferenceEngine ignored = InferenceEngine.open(bundle, cuda)) {
+                // must not get here
+            }
+        });
+        assertTrue(e.getMessage().contains("cuda:0"), e.getMessage());
+        assertTrue(e.getMessage().contains("no CUDA provider"), e.getMessage());
+        assertTrue(e.getMessage().contains("-Pgpu"), e.getMessage());
+        // The failed open left nothing behind: the same bundle still opens on the CPU.
+        try (InferenceEngine cpu = InferenceEngine.open(bundle, EncoderOptions.builder().concurrency(1).build())) {
+            assertEquals(8, cpu.hiddenSize());
+        }
+    }
+}
