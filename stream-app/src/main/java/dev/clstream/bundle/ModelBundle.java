@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A bundle directory whose manifest parsed and whose files are all present with the recorded
@@ -63,7 +66,7 @@ public record ModelBundle(Path directory, BundleManifest manifest) {
      */
     public static ModelBundle write(Path directory, BundleManifest manifest) {
         Map<String, String> sums = new TreeMap<>();
-        for (String name : new java.util.TreeSet<>(manifestFileNames(manifest))) {
+        for (String name : new TreeSet<>(manifestFileNames(manifest))) {
             Path file = directory.resolve(name);
             if (!Files.isRegularFile(file)) {
                 throw new BundleException("cannot write bundle " + directory + ": " + name + " is missing");
@@ -80,8 +83,8 @@ public record ModelBundle(Path directory, BundleManifest manifest) {
         return new ModelBundle(directory.toAbsolutePath().normalize(), complete);
     }
 
-    private static java.util.Set<String> manifestFileNames(BundleManifest manifest) {
-        var names = new java.util.HashSet<>(manifest.files().keySet());
+    private static Set<String> manifestFileNames(BundleManifest manifest) {
+        var names = new HashSet<>(manifest.files().keySet());
         names.add(BundleManifest.MODEL_FILE);
         names.add(BundleManifest.TOKENIZER_FILE);
         return names;

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One ONNX Runtime session over a BERT-style encoder graph, shared by every caller (a session may
@@ -31,7 +32,7 @@ public final class Encoder implements AutoCloseable {
     private final int hiddenSize;
     private final int logitsWidth;
     private final ConcurrentLinkedDeque<Workspace> workspaces = new ConcurrentLinkedDeque<>();
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Encoder(OrtEnvironment env, OrtSession session, ModelSignature signature, long padId, OutputWidths widths) {
         this.env = env;

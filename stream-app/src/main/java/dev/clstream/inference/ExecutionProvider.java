@@ -1,5 +1,7 @@
 package dev.clstream.inference;
 
+import java.util.Locale;
+
 /** Where ONNX Runtime runs the graph: {@code cpu}, or {@code cuda:<device>} ({@code cuda} means device 0). */
 public record ExecutionProvider(Kind kind, int deviceId) {
 
@@ -15,7 +17,7 @@ public record ExecutionProvider(Kind kind, int deviceId) {
 
     /** Parses "cpu", "cuda" or "cuda:N"; the message names the allowed forms. */
     public static ExecutionProvider parse(String value) {
-        String v = value == null ? "" : value.trim().toLowerCase(java.util.Locale.ROOT);
+        String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
         if (v.equals("cpu")) {
             return CPU;
         }

@@ -16,7 +16,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,7 +36,7 @@ public final class InferenceEngine implements AutoCloseable {
     private final TextTokenizer tokenizer;
     private final Encoder encoder;
     private final ExecutorService runners;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private InferenceEngine(ModelBundle bundle, EncoderOptions options, TextTokenizer tokenizer, Encoder encoder) {
         this.bundle = bundle;
@@ -219,7 +221,7 @@ public final class InferenceEngine implements AutoCloseable {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory runnerThreads() {
+    private static ThreadFactory runnerThreads() {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, "clstream-encoder-" + n.incrementAndGet());

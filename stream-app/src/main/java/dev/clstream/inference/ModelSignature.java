@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.clstream.bundle.BundleException;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -110,7 +111,7 @@ record ModelSignature(boolean takesTokenTypeIds, OptionalInt declaredHiddenSize,
     static String describe(TensorInfo t) {
         long[] shape = t.getShape();
         String[] names = t.getDimensionNames();
-        StringBuilder sb = new StringBuilder(t.type.toString().toLowerCase(java.util.Locale.ROOT)).append('[');
+        StringBuilder sb = new StringBuilder(t.type.toString().toLowerCase(Locale.ROOT)).append('[');
         for (int i = 0; i < shape.length; i++) {
             if (i > 0) {
                 sb.append(',');

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.clstream.bundle.BundleException;
 import dev.clstream.tokenize.TokenizedText;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -23,7 +24,7 @@ record OutputWidths(int hidden, int logits) {
                               int labelCount, String where) {
         long[][] ids = {probe.ids()};
         long[][] mask = {new long[probe.length()]};
-        java.util.Arrays.fill(mask[0], 1L);
+        Arrays.fill(mask[0], 1L);
         Set<String> wanted = new HashSet<>(Set.of(ModelSignature.HIDDEN_OUTPUT));
         signature.logitsOutput().ifPresent(wanted::add);
         try (OnnxTensor idsT = OnnxTensor.createTensor(env, ids);
@@ -40,7 +41,7 @@ record OutputWidths(int hidden, int logits) {
                 long[] hiddenShape = shape(result, ModelSignature.HIDDEN_OUTPUT);
                 if (hiddenShape.length != 3 || hiddenShape[0] != 1 || hiddenShape[1] != probe.length() || hiddenShape[2] < 1) {
                     throw new BundleException(where + ": for a 1 x " + probe.length() + " input the graph returned "
-                            + ModelSignature.HIDDEN_OUTPUT + " of shape " + java.util.Arrays.toString(hiddenShape)
+                            + ModelSignature.HIDDEN_OUTPUT + " of shape " + Arrays.toString(hiddenShape)
                             + ", expected [1, " + probe.length() + ", hidden]");
                 }
                 int logits = 0;
@@ -49,7 +50,7 @@ record OutputWidths(int hidden, int logits) {
                     long[] logitsShape = shape(result, name);
                     if (logitsShape.length != 2 || logitsShape[1] != labelCount) {
                         throw new BundleException(where + ": output '" + name + "' has shape "
-                                + java.util.Arrays.toString(logitsShape) + " for one text, but bundle.json names "
+                                + Arrays.toString(logitsShape) + " for one text, but bundle.json names "
                                 + labelCount + " labels");
                     }
                     logits = (int) logitsShape[1];

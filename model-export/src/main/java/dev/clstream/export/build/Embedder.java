@@ -38,7 +38,11 @@ public final class Embedder {
     }
 
     public static Embedded embed(InferenceEngine engine, List<LabeledText> examples, PrintStream progress) {
-        List<LabeledText> kept = usable(engine, examples);
+        return embedUsable(engine, usable(engine, examples), examples.size(), progress);
+    }
+
+    /** Embeds examples already filtered by {@link #usable}; {@code total} counts the unfiltered ones. */
+    public static Embedded embedUsable(InferenceEngine engine, List<LabeledText> kept, int total, PrintStream progress) {
         float[][] features = new float[kept.size()][];
         long start = System.nanoTime();
         long tokens = 0;
@@ -61,6 +65,6 @@ public final class Embedder {
                 nextReport = done + Math.max(WINDOW, kept.size() / 10);
             }
         }
-        return new Embedded(kept, features, examples.size() - kept.size());
+        return new Embedded(kept, features, total - kept.size());
     }
 }

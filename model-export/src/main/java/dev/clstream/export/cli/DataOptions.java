@@ -27,6 +27,11 @@ final class DataOptions {
     @Option(names = "--id-field", defaultValue = "id", description = "Optional id field or CSV column. Default: ${DEFAULT-VALUE}")
     String idField;
 
+    /** Everything besides the file's bytes that decides which examples are read. */
+    String settings() {
+        return String.join("\u0000", format, textField, labelField, idField);
+    }
+
     List<LabeledText> read() throws IOException {
         return switch (format) {
             case "spamassassin" -> SpamAssassinCorpus.read(data).stream()

@@ -93,6 +93,10 @@ final class TrainHeadCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Rebuild even if the bundle in --out was made from the same inputs")
     boolean force;
 
+    @Option(names = "--embedding-cache", description = "Directory to keep [CLS] embeddings of the data in, keyed by "
+            + "model, tokenizer, max length and data, so retraining skips re-embedding")
+    Path embeddingCache;
+
     @Override
     public Integer call() throws Exception {
         HeadTrainer.Config defaults = HeadTrainer.Config.defaults();
@@ -102,18 +106,53 @@ final class TrainHeadCommand implements Callable<Integer> {
         Path tokenizerFile = source.bare != null ? source.bare.tokenizer
                 : source.bundle.bundle.resolve(BundleManifest.TOKENIZER_FILE);
         String fingerprint = TrainingInputs.fingerprint(modelFile, tokenizerFile, data.data, maxLength(), config,
-                String.join(",", labels), name, version, description, encoderSource);
+                data.settings(), String.join(",", labels), name, version, description, encoderSource);
         if (!force && TrainingInputs.upToDate(out, fingerprint)) {
             System.out.println(out + ": up to date (same model, tokenizer, data and settings); use --force to rebuild");
             return 0;
         }
-        ModelBundle encoder = stageEncoder();
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Path staging = Files.createTempDirectory(out.toAbsolutePath().getParent(), ".train-head-");
+        try {
+            train(stageEncoder(staging), config, fingerprint);
+        } finally {
+            deleteTree(staging);
+        }
+        System.out.println(name + ": wrote bundle " + out.toAbsolutePath());
+        return 0;
+    }
+
+    private Embedder.Embedded embed(InferenceEngine engine, List<LabeledText> examples, Path modelFile,
+                                    Path tokenizerFile) throws java.io.IOException {
+        if (embeddingCache == null) {
+            return Embedder.embed(engine, examples, System.out);
+        }
+        String key = new dev.clstream.export.build.FingerprintBuilder().file(modelFile).file(tokenizerFile)
+                .file(data.data).text(data.settings()).text(Integer.toString(engine.manifest().maxLength())).hex();
+        var cache = new dev.clstream.export.build.EmbeddingCache(embeddingCache, key);
+        List<LabeledText> usable = Embedder.usable(engine, examples);
+        var cached = cache.load(usable, examples.size() - usable.size());
+        if (cached.isPresent()) {
+            System.out.println(name + ": using cached embeddings from " + embeddingCache);
+            return cached.get();
+        }
+        Embedder.Embedded fresh = Embedder.embedUsable(engine, usable, examples.size(), System.out);
+        cache.store(fresh);
+        return fresh;
+    }
+
+    private int maxLength() {
+        return source.bare != null ? source.bare.maxLength : ModelBundle.load(source.bundle.bundle).manifest().maxLength();
+    }
+
+
+    private void train(ModelBundle encoder, HeadTrainer.Config config, String fingerprint) throws Exception {
         List<LabeledText> examples = data.read();
         System.out.printf("%s: %d labeled examples from %s%n", name, examples.size(), data.data);
         HeadTrainer.Result result;
         int skipped;
         try (InferenceEngine engine = InferenceEngine.open(encoder, EncoderOptions.defaults())) {
-            Embedder.Embedded embedded = Embedder.embed(engine, examples, System.out);
+            Embedder.Embedded embedded = embed(engine, examples, encoder.modelFile(), encoder.tokenizerFile());
             skipped = embedded.skipped();
             result = new HeadTrainer(config).train(embedded.features(),
                     embedded.examples().stream().map(LabeledText::label).toList(), labels);
@@ -132,25 +171,30 @@ final class TrainHeadCommand implements Callable<Integer> {
         provenance.put(TrainingInputs.FINGERPRINT_FIELD, fingerprint);
         HeadBundleWriter.write(encoder, out, name, version, description, result.labels(), result.head(), provenance,
                 result.report());
-        System.out.println(name + ": wrote bundle " + out.toAbsolutePath());
-        return 0;
     }
 
-    private int maxLength() {
-        return source.bare != null ? source.bare.maxLength : ModelBundle.load(source.bundle.bundle).manifest().maxLength();
-    }
-
-    /** An encoder-only bundle to embed with: the given one, or the bare files staged into --out. */
-    private ModelBundle stageEncoder() throws java.io.IOException {
+    /**
+     * An encoder-only bundle to embed with: the given one, or the bare files staged in {@code staging},
+     * so that a failed run leaves whatever --out held before untouched.
+     */
+    private ModelBundle stageEncoder(Path staging) throws java.io.IOException {
         if (source.bundle != null) {
             return ModelBundle.load(source.bundle.bundle);
         }
-        Files.createDirectories(out);
-        Files.copy(source.bare.model, out.resolve(BundleManifest.MODEL_FILE), StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(source.bare.tokenizer, out.resolve(BundleManifest.TOKENIZER_FILE), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(source.bare.model, staging.resolve(BundleManifest.MODEL_FILE), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(source.bare.tokenizer, staging.resolve(BundleManifest.TOKENIZER_FILE),
+                StandardCopyOption.REPLACE_EXISTING);
         BundleManifest encoderOnly = new BundleManifest(BundleManifest.FORMAT_VERSION, name, version, description,
                 source.bare.maxLength, List.of(), Optional.empty(), Map.of(), null, null);
-        return ModelBundle.write(out, encoderOnly);
+        return ModelBundle.write(staging, encoderOnly);
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** Decides whether an existing bundle already reflects these exact inputs. */

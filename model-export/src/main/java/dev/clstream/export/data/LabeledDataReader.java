@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -35,20 +36,29 @@ public final class LabeledDataReader {
     }
 
     public List<LabeledText> read(Path file) throws IOException {
-        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean gz = name.endsWith(".gz");
         String base = gz ? name.substring(0, name.length() - 3) : name;
         try (InputStream raw = Files.newInputStream(file);
              InputStream in = gz ? new GZIPInputStream(raw) : raw;
-             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+             Reader reader = skipByteOrderMark(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)))) {
             if (base.endsWith(".csv")) {
                 return readCsv(reader, file.toString());
             }
             if (base.endsWith(".jsonl") || base.endsWith(".ndjson") || base.endsWith(".json")) {
-                return readJsonLines(new BufferedReader(reader), file.toString());
+                return readJsonLines((BufferedReader) reader, file.toString());
             }
             throw new IOException(file + ": unknown format; use .jsonl, .ndjson or .csv (optionally .gz)");
         }
+    }
+
+    /** Spreadsheet exports often start UTF-8 files with U+FEFF, which is not part of the first field. */
+    private static Reader skipByteOrderMark(BufferedReader reader) throws IOException {
+        reader.mark(1);
+        if (reader.read() != '\uFEFF') {
+            reader.reset();
+        }
+        return reader;
     }
 
     List<LabeledText> readJsonLines(BufferedReader reader, String where) throws IOException {

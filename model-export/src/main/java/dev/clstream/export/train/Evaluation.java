@@ -3,6 +3,7 @@ package dev.clstream.export.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -81,7 +82,11 @@ public record Evaluation(List<String> labels, long[][] confusion, double logLoss
     }
 
     public double f1(String label) {
-        return f1(labels.indexOf(label));
+        int c = labels.indexOf(label);
+        if (c < 0) {
+            throw new IllegalArgumentException("no label '" + label + "' in " + labels);
+        }
+        return f1(c);
     }
 
     public double macroF1() {
@@ -120,7 +125,7 @@ public record Evaluation(List<String> labels, long[][] confusion, double logLoss
 
     public static Evaluation fromJson(JsonNode n) {
         JsonNode cm = n.path("confusion_matrix");
-        List<String> labels = new java.util.ArrayList<>();
+        List<String> labels = new ArrayList<>();
         cm.path("labels").forEach(l -> labels.add(l.asText()));
         JsonNode rows = cm.path("rows_actual_columns_predicted");
         long[][] confusion = new long[labels.size()][labels.size()];

@@ -63,6 +63,14 @@ public final class HeadTrainer {
         if (labels.size() < 2) {
             throw new IllegalArgumentException("need at least two distinct labels, got " + labels);
         }
+        if (new TreeSet<>(labels).size() != labels.size()) {
+            throw new IllegalArgumentException("the label order names a label twice: " + labels);
+        }
+        for (String label : labels) {
+            if (!labelNames.contains(label)) {
+                throw new IllegalArgumentException("label '" + label + "' has no examples in the data");
+            }
+        }
         int[] y = new int[labelNames.size()];
         for (int i = 0; i < y.length; i++) {
             y[i] = labels.indexOf(labelNames.get(i));

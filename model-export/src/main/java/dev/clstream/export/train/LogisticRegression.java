@@ -1,6 +1,7 @@
 package dev.clstream.export.train;
 
 import dev.clstream.bundle.LogitsSource;
+import java.util.Arrays;
 
 /**
  * Multinomial logistic regression with an L2 penalty on the weights (not the bias), fitted by
@@ -31,6 +32,11 @@ public final class LogisticRegression {
         if (x.length == 0 || x.length != y.length) {
             throw new IllegalArgumentException("need as many labels as rows, and at least one row");
         }
+        for (int label : y) {
+            if (label < 0 || label >= classes) {
+                throw new IllegalArgumentException("class id " + label + " is outside [0, " + classes + ")");
+            }
+        }
         Standardizer std = Standardizer.fit(x);
         double[][] z = std.apply(x);
         int d = z[0].length;
@@ -42,7 +48,7 @@ public final class LogisticRegression {
 
     /** Mean cross-entropy + lambda/2 ||W||^2; theta = [W row-major (classes x d), b (classes)]. */
     private double lossAndGradient(double[] theta, double[] grad, double[][] z, int[] y, int classes, int d) {
-        java.util.Arrays.fill(grad, 0);
+        Arrays.fill(grad, 0);
         int n = z.length;
         int biasAt = classes * d;
         double loss = 0;
