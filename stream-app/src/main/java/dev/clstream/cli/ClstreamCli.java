@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code clstream} command line. */
 @Command(name = "clstream", mixinStandardHelpOptions = true, versionProvider = ClstreamCli.Version.class,
         description = "Real-time text classification for Apache Kafka: [CLS] embeddings and labels from an ONNX encoder.",
-        subcommands = {ClassifyCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, ProduceCommand.class, TailCommand.class, ClassifyCommand.class,
+                CommandLine.HelpCommand.class})
 public final class ClstreamCli {
 
     public static void main(String[] args) {

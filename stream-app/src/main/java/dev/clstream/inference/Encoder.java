@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One ONNX Runtime session over a BERT-style encoder graph, shared by every caller (a session may
@@ -32,7 +32,12 @@ public final class Encoder implements AutoCloseable {
     private final int hiddenSize;
     private final int logitsWidth;
     private final ConcurrentLinkedDeque<Workspace> workspaces = new ConcurrentLinkedDeque<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Runs hold the read side, close() the write side: closing waits for the runs in flight, because
+     * freeing the native session under a running batch crashes the JVM.
+     */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
 
     private Encoder(OrtEnvironment env, OrtSession session, ModelSignature signature, long padId, OutputWidths widths) {
         this.env = env;
@@ -76,9 +81,20 @@ public final class Encoder implements AutoCloseable {
 
     /** Encodes one batch; rows come back in the batch's order. Thread-safe. */
     public EncodedBatch encode(List<TokenizedText> batch) {
-        if (closed.get()) {
-            throw new InferenceException("the encoder is closed");
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                // Not an InferenceException: a closed encoder says nothing about the texts, which must not be
+                // dead-lettered for it.
+                throw new IllegalStateException("the encoder is closed");
+            }
+            return encodeOpen(batch);
+        } finally {
+            lifecycle.readLock().unlock();
         }
+    }
+
+    private EncodedBatch encodeOpen(List<TokenizedText> batch) {
         if (batch.isEmpty()) {
             return new EncodedBatch(new float[0][], signature.logitsOutput().isPresent() ? new float[0][] : null);
         }
@@ -199,13 +215,17 @@ public final class Encoder implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
+        lifecycle.writeLock().lock();
         try {
+            if (closed) {
+                return;
+            }
+            closed = true;
             session.close();
         } catch (OrtException e) {
             throw new InferenceException("closing the ONNX Runtime session failed: " + e.getMessage(), e);
+        } finally {
+            lifecycle.writeLock().unlock();
         }
     }
 }

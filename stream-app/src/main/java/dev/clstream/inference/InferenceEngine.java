@@ -115,7 +115,7 @@ public final class InferenceEngine implements AutoCloseable {
      */
     public List<Prediction> predict(List<TokenizedText> texts) {
         if (closed.get()) {
-            throw new InferenceException("the inference engine is closed");
+            throw new IllegalStateException("the inference engine is closed");
         }
         int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
         List<int[]> batches = LengthAwareBatcher.plan(lengths, options.maxBatchSize(), options.maxBatchTokens());
@@ -126,8 +126,13 @@ public final class InferenceEngine implements AutoCloseable {
             }
         } else {
             List<Future<?>> running = new ArrayList<>(batches.size());
-            for (int[] batch : batches) {
-                running.add(runners.submit(() -> runBatch(texts, batch, out)));
+            try {
+                for (int[] batch : batches) {
+                    running.add(runners.submit(() -> runBatch(texts, batch, out)));
+                }
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                running.forEach(f -> f.cancel(true));
+                throw new IllegalStateException("the inference engine is closing", e);
             }
             awaitAll(running);
         }
@@ -136,7 +141,8 @@ public final class InferenceEngine implements AutoCloseable {
 
     /**
      * Like {@link #predict}, but a failing batch is split in halves until the failing texts are
-     * alone, so one bad input costs only its own result.
+     * alone, so one bad input costs only its own result. Only {@link InferenceException}s count as a
+     * text's failure; a closed engine throws {@link IllegalStateException} for the whole call.
      */
     public List<Outcome> predictIsolating(List<TokenizedText> texts) {
         List<Outcome> out = new ArrayList<>(texts.size());

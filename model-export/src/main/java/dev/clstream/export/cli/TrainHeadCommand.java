@@ -93,6 +93,10 @@ final class TrainHeadCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Rebuild even if the bundle in --out was made from the same inputs")
     boolean force;
 
+    @Option(names = "--held-out-file", description = "Also write the held-out examples (id, text, label) to this "
+            + ".jsonl.gz file: texts the head never saw, e.g. for demo traffic")
+    Path heldOutFile;
+
     @Option(names = "--embedding-cache", description = "Directory to keep [CLS] embeddings of the data in, keyed by "
             + "model, tokenizer, max length and data, so retraining skips re-embedding")
     Path embeddingCache;
@@ -107,7 +111,8 @@ final class TrainHeadCommand implements Callable<Integer> {
                 : source.bundle.bundle.resolve(BundleManifest.TOKENIZER_FILE);
         String fingerprint = TrainingInputs.fingerprint(modelFile, tokenizerFile, data.data, maxLength(), config,
                 data.settings(), String.join(",", labels), name, version, description, encoderSource);
-        if (!force && TrainingInputs.upToDate(out, fingerprint)) {
+        boolean heldOutMissing = heldOutFile != null && !Files.isRegularFile(heldOutFile);
+        if (!force && !heldOutMissing && TrainingInputs.upToDate(out, fingerprint)) {
             System.out.println(out + ": up to date (same model, tokenizer, data and settings); use --force to rebuild");
             return 0;
         }
@@ -120,6 +125,22 @@ final class TrainHeadCommand implements Callable<Integer> {
         }
         System.out.println(name + ": wrote bundle " + out.toAbsolutePath());
         return 0;
+    }
+
+    private void writeHeldOut(List<LabeledText> examples, int[] indices) throws java.io.IOException {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Path parent = heldOutFile.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        try (var out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(new java.util.zip.GZIPOutputStream(
+                Files.newOutputStream(heldOutFile)), java.nio.charset.StandardCharsets.UTF_8))) {
+            for (int i : indices) {
+                LabeledText e = examples.get(i);
+                ObjectNode n = json.createObjectNode().put("id", e.id()).put("text", e.text()).put("label", e.label());
+                out.write(json.writeValueAsString(n));
+                out.write('\n');
+            }
+        }
+        System.out.println(name + ": wrote " + indices.length + " held-out examples to " + heldOutFile);
     }
 
     private Embedder.Embedded embed(InferenceEngine engine, List<LabeledText> examples, Path modelFile,
@@ -156,6 +177,9 @@ final class TrainHeadCommand implements Callable<Integer> {
             skipped = embedded.skipped();
             result = new HeadTrainer(config).train(embedded.features(),
                     embedded.examples().stream().map(LabeledText::label).toList(), labels);
+            if (heldOutFile != null) {
+                writeHeldOut(embedded.examples(), result.heldOutIndices());
+            }
         }
         System.out.printf("%s: held-out evaluation (lambda %s, %d train / %d test examples)%n%s", name, result.lambda(),
                 result.report().get("train_examples").asInt(), result.report().get("test_examples").asInt(),

@@ -48,8 +48,11 @@ public final class HeadTrainer {
     }
 
     /** The trained head, its labels, and how it did. */
+    /**
+     * @param heldOutIndices the examples (indices into the features given to {@link #train}) that were held out
+     */
     public record Result(List<String> labels, LogitsSource.LinearHead head, double lambda, Evaluation heldOut,
-                         ObjectNode report) {}
+                         ObjectNode report, int[] heldOutIndices) {}
 
     private final Config config;
 
@@ -106,7 +109,7 @@ public final class HeadTrainer {
         report.put("optimizer_iterations", fit.iterations());
         report.put("optimizer_converged", fit.converged());
         report.set("held_out", heldOut.toJson());
-        return new Result(labels, fit.head(), lambda, heldOut, report);
+        return new Result(labels, fit.head(), lambda, heldOut, report, split.test());
     }
 
     /** Class probabilities of {@code head} on each row, computed exactly as the stream app does. */

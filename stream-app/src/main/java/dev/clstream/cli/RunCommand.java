@@ -1,0 +1,30 @@
+package dev.clstream.cli;
+
+import dev.clstream.runtime.ClstreamRuntime;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code clstream run}: the stream processor, until it is stopped (SIGINT/SIGTERM close it cleanly). */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the stream processor. Without bootstrap.servers it starts a real single-node Kafka broker "
+                + "in this JVM (embedded mode) with an in-JVM schema registry.")
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions config;
+
+    @Override
+    public Integer call() throws Exception {
+        ClstreamRuntime runtime = ClstreamRuntime.start(config.load());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            runtime.close();
+            stopped.countDown();
+        }, "clstream-shutdown"));
+        System.err.println("clstream: running; bootstrap.servers=" + runtime.bootstrapServers()
+                + "; input topic " + runtime.config().inputTopic() + " (Ctrl-C to stop)");
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,300 @@
+package dev.clstream.config;
+
+import dev.clstream.inference.EncoderOptions;
+import dev.clstream.inference.ExecutionProvider;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * clstream's one configuration object: its own keys, typed and checked, plus the Kafka Streams,
+ * client and Schema Registry keys it passes through. Built once at start-up from the merged
+ * sources ({@link ConfigSources}); any unknown key or bad value fails there, naming the key and
+ * what is allowed.
+ */
+public final class ClstreamConfig extends AbstractConfig {
+
+    public static final String INPUT_TOPIC = "input.topic";
+    public static final String LABELS_TOPIC = "labels.topic";
+    public static final String EMBEDDINGS_TOPIC = "embeddings.topic";
+    public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
+    public static final String LABELS_ENABLED = "labels.enabled";
+    public static final String EMBEDDINGS_ENABLED = "embeddings.enabled";
+    public static final String INPUT_FORMAT = "input.format";
+    public static final String OUTPUT_FORMAT = "output.format";
+    public static final String TEXT_MAX_BYTES = "text.max.bytes";
+    public static final String BATCH_MAX_SIZE = "batch.max.size";
+    public static final String BATCH_MAX_TOKENS = "batch.max.tokens";
+    public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
+    public static final String MODEL_BUNDLE = "model.bundle";
+    public static final String INFERENCE_PROVIDER = "inference.provider";
+    public static final String INFERENCE_THREADS = "inference.threads";
+    public static final String INFERENCE_CONCURRENCY = "inference.concurrency";
+    public static final String INFERENCE_BATCH_SIZE = "inference.batch.size";
+    public static final String INFERENCE_OPTIMIZATION = "inference.optimization";
+
+    /** Serde keys, named as Confluent's serdes name them so existing client configs carry over. */
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
+    public static final String BASIC_AUTH_CREDENTIALS_SOURCE = "basic.auth.credentials.source";
+    public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
+    public static final String SR_TRUSTSTORE_LOCATION = "schema.registry.ssl.truststore.location";
+    public static final String SR_TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
+    public static final String SR_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
+
+    public static final String DEFAULT_APPLICATION_ID = "clstream";
+
+    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+    static final ConfigDef DEFINITION = new ConfigDef()
+            .define(INPUT_TOPIC, Type.STRING, "clstream-input", topicName(), Importance.HIGH,
+                    "Topic the text events are read from.")
+            .define(LABELS_TOPIC, Type.STRING, "clstream-labels", topicName(), Importance.HIGH,
+                    "Topic labeled events are written to.")
+            .define(EMBEDDINGS_TOPIC, Type.STRING, "clstream-embeddings", topicName(), Importance.HIGH,
+                    "Topic [CLS] embedding events are written to.")
+            .define(DEAD_LETTER_TOPIC, Type.STRING, "clstream-dead-letters", topicName(), Importance.HIGH,
+                    "Topic records that cannot be processed are written to, with the reason and original bytes.")
+            .define(LABELS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Write labeled events.")
+            .define(EMBEDDINGS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Write [CLS] embedding events.")
+            .define(INPUT_FORMAT, Type.STRING, "avro", ValidString.in("avro", "json", "text"), Importance.HIGH,
+                    "Input value format: avro (Confluent wire format, Schema Registry), json ({\"id\", \"text\", ...}) "
+                            + "or text (the value is the text, UTF-8).")
+            .define(OUTPUT_FORMAT, Type.STRING, "avro", ValidString.in("avro", "json"), Importance.HIGH,
+                    "Output value format for labels, embeddings and dead letters: avro or json.")
+            .define(TEXT_MAX_BYTES, Type.INT, 1 << 20, Range.between(1, 64 << 20), Importance.MEDIUM,
+                    "Texts longer than this many UTF-8 bytes go to the dead-letter topic (reason text_too_large).")
+            .define(BATCH_MAX_SIZE, Type.INT, 32, Range.between(1, 1 << 16), Importance.MEDIUM,
+                    "A micro-batch is sent to the encoder once it holds this many events.")
+            .define(BATCH_MAX_TOKENS, Type.INT, 4096, Range.between(1, 1 << 24), Importance.MEDIUM,
+                    "... or once its events hold this many tokens together.")
+            .define(BATCH_MAX_WAIT_MS, Type.LONG, 50L, Range.between(1, 60_000), Importance.MEDIUM,
+                    "... or once its oldest event has waited this long (wall clock).")
+            .define(MODEL_BUNDLE, Type.STRING, "", Importance.HIGH,
+                    "Model bundle directory or built-in bundle name; empty means the default bundle.")
+            .define(INFERENCE_PROVIDER, Type.STRING, "cpu", providerValidator(), Importance.MEDIUM,
+                    "Execution provider: cpu, cuda or cuda:<device>.")
+            .define(INFERENCE_THREADS, Type.INT, null, nullOr(Range.between(1, 1024)), Importance.LOW,
+                    "ONNX Runtime intra-op threads per encoder run (default: cores / concurrency).")
+            .define(INFERENCE_CONCURRENCY, Type.INT, null, nullOr(Range.between(1, 1024)), Importance.LOW,
+                    "Encoder runs at once (default: cores on cpu, 1 on cuda).")
+            .define(INFERENCE_BATCH_SIZE, Type.INT, null, nullOr(Range.between(1, 1 << 16)), Importance.LOW,
+                    "Max texts per encoder run inside a micro-batch, which is split by length (default 8 cpu, 256 cuda).")
+            .define(INFERENCE_OPTIMIZATION, Type.STRING, "all", ValidString.in("none", "basic", "extended", "all"),
+                    Importance.LOW, "ONNX Runtime graph optimisation level.")
+            .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.HIGH,
+                    "Schema Registry URL(s), comma separated; mock://<scope> for an in-JVM registry.")
+            .define(AUTO_REGISTER_SCHEMAS, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Register output schemas on first write; otherwise look them up and fail if absent.")
+            .define(BASIC_AUTH_CREDENTIALS_SOURCE, Type.STRING, "", ValidString.in("", "USER_INFO", "URL"),
+                    Importance.LOW, "Where Schema Registry basic-auth credentials come from.")
+            .define(BASIC_AUTH_USER_INFO, Type.PASSWORD, null, Importance.LOW, "user:password for Schema Registry.")
+            .define(SR_TRUSTSTORE_LOCATION, Type.STRING, "", Importance.LOW, "Trust store for an https Schema Registry.")
+            .define(SR_TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Its password.")
+            .define(SR_TRUSTSTORE_TYPE, Type.STRING, "JKS", ValidString.in("JKS", "PKCS12"), Importance.LOW,
+                    "Its type.");
+
+    private final Map<String, String> passThrough;
+
+    private ClstreamConfig(Map<String, String> clstream, Map<String, String> passThrough) {
+        super(DEFINITION, clstream, false);
+        this.passThrough = Collections.unmodifiableMap(new TreeMap<>(passThrough));
+    }
+
+    /**
+     * Checks and types {@code merged}: clstream keys are parsed and validated, Kafka keys pass
+     * through, anything else fails with a {@link ConfigException} naming the key.
+     */
+    public static ClstreamConfig of(Map<String, String> merged) {
+        Map<String, String> own = new TreeMap<>();
+        Map<String, String> kafka = new TreeMap<>();
+        for (Map.Entry<String, String> e : merged.entrySet()) {
+            String key = e.getKey();
+            if (DEFINITION.names().contains(key)) {
+                own.put(key, e.getValue());
+            } else if (KafkaKeys.isKafkaKey(key)) {
+                kafka.put(key, e.getValue());
+            } else {
+                throw new ConfigException("unknown configuration key '" + key + "'. clstream keys are "
+                        + new java.util.TreeSet<>(DEFINITION.names()) + "; Kafka Streams, producer, consumer and admin "
+                        + "keys (and their producer./consumer./admin./topic. prefixed forms) pass through to Kafka.");
+            }
+        }
+        ClstreamConfig c = new ClstreamConfig(own, kafka);
+        c.checkCombinations();
+        return c;
+    }
+
+    private void checkCombinations() {
+        if (!getBoolean(LABELS_ENABLED) && !getBoolean(EMBEDDINGS_ENABLED)) {
+            throw new ConfigException(LABELS_ENABLED + " and " + EMBEDDINGS_ENABLED
+                    + " are both false: clstream would produce nothing; enable at least one");
+        }
+        String guarantee = passThrough.getOrDefault(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+                StreamsConfig.EXACTLY_ONCE_V2);
+        if (!guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) && !guarantee.equals(StreamsConfig.AT_LEAST_ONCE)) {
+            throw new ConfigException(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
+                    "allowed values: " + StreamsConfig.EXACTLY_ONCE_V2 + " (default), " + StreamsConfig.AT_LEAST_ONCE);
+        }
+        ExecutionProvider.parse(getString(INFERENCE_PROVIDER));
+        boolean needsRegistry = getString(INPUT_FORMAT).equals("avro") || getString(OUTPUT_FORMAT).equals("avro");
+        if (needsRegistry && getString(SCHEMA_REGISTRY_URL).isBlank() && hasBootstrapServers()) {
+            throw new ConfigException(SCHEMA_REGISTRY_URL + " is required when " + INPUT_FORMAT + " or "
+                    + OUTPUT_FORMAT + " is avro (use mock://<scope> for an in-JVM registry)");
+        }
+    }
+
+    public boolean hasBootstrapServers() {
+        String b = passThrough.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
+        return b != null && !b.isBlank();
+    }
+
+    /** The same configuration with these keys replaced (e.g. the embedded broker's address). */
+    public ClstreamConfig with(Map<String, String> overrides) {
+        Map<String, String> all = new TreeMap<>(originalsStrings());
+        all.putAll(passThrough);
+        all.putAll(overrides);
+        return of(all);
+    }
+
+    public String inputTopic() {
+        return getString(INPUT_TOPIC);
+    }
+
+    public String labelsTopic() {
+        return getString(LABELS_TOPIC);
+    }
+
+    public String embeddingsTopic() {
+        return getString(EMBEDDINGS_TOPIC);
+    }
+
+    public String deadLetterTopic() {
+        return getString(DEAD_LETTER_TOPIC);
+    }
+
+    public boolean labelsEnabled() {
+        return getBoolean(LABELS_ENABLED);
+    }
+
+    public boolean embeddingsEnabled() {
+        return getBoolean(EMBEDDINGS_ENABLED);
+    }
+
+    public String inputFormat() {
+        return getString(INPUT_FORMAT);
+    }
+
+    public String outputFormat() {
+        return getString(OUTPUT_FORMAT);
+    }
+
+    public int textMaxBytes() {
+        return getInt(TEXT_MAX_BYTES);
+    }
+
+    public BatchLimits batchLimits() {
+        return new BatchLimits(getInt(BATCH_MAX_SIZE), getInt(BATCH_MAX_TOKENS), getLong(BATCH_MAX_WAIT_MS));
+    }
+
+    public String modelBundle() {
+        return getString(MODEL_BUNDLE);
+    }
+
+    public String schemaRegistryUrl() {
+        return getString(SCHEMA_REGISTRY_URL);
+    }
+
+    public EncoderOptions encoderOptions() {
+        EncoderOptions.Builder b = EncoderOptions.builder()
+                .provider(ExecutionProvider.parse(getString(INFERENCE_PROVIDER)))
+                .optimization(EncoderOptions.parseOptimization(getString(INFERENCE_OPTIMIZATION)));
+        if (getInt(INFERENCE_THREADS) != null) {
+            b.intraOpThreads(getInt(INFERENCE_THREADS));
+        }
+        if (getInt(INFERENCE_CONCURRENCY) != null) {
+            b.concurrency(getInt(INFERENCE_CONCURRENCY));
+        }
+        if (getInt(INFERENCE_BATCH_SIZE) != null) {
+            b.maxBatchSize(getInt(INFERENCE_BATCH_SIZE));
+        }
+        return b.build();
+    }
+
+    /** Serde settings (registry URL, auth, trust store) as the serde configure() methods take them. */
+    public Map<String, Object> serdeConfig() {
+        Map<String, Object> m = new TreeMap<>();
+        for (String key : DEFINITION.names()) {
+            if (key.startsWith("schema.registry.") || key.startsWith("basic.auth.") || key.equals(AUTO_REGISTER_SCHEMAS)) {
+                Object v = values().get(key);
+                if (v instanceof org.apache.kafka.common.config.types.Password p) {
+                    v = p.value();
+                }
+                if (v != null) {
+                    m.put(key, v);
+                }
+            }
+        }
+        return m;
+    }
+
+    /** Properties for KafkaStreams: clstream's defaults under everything passed through. */
+    public Properties streamsProperties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        // Kafka 4.x warns until this opt-in to the behaviour that becomes the default in 5.0.
+        p.put("processing.exception.handler.global.enabled", "true");
+        p.putAll(passThrough);
+        return p;
+    }
+
+    /** Every effective setting, secrets replaced by "[hidden]": for logs and the /info endpoint. */
+    public Map<String, String> redacted() {
+        Map<String, String> out = new TreeMap<>();
+        values().forEach((k, v) -> out.put(k, v instanceof org.apache.kafka.common.config.types.Password
+                ? "[hidden]" : String.valueOf(v)));
+        passThrough.forEach((k, v) -> out.put(k, KafkaKeys.isSecret(k) ? "[hidden]" : v));
+        return out;
+    }
+
+    private static ConfigDef.Validator topicName() {
+        return (name, value) -> {
+            if (value == null || !TOPIC.matcher(value.toString()).matches() || value.equals(".") || value.equals("..")) {
+                throw new ConfigException(name, value, "a topic name: 1-249 of a-z A-Z 0-9 . _ -");
+            }
+        };
+    }
+
+    private static ConfigDef.Validator providerValidator() {
+        return (name, value) -> {
+            try {
+                ExecutionProvider.parse(value == null ? null : value.toString().toLowerCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, "allowed values: cpu, cuda, cuda:<device number>");
+            }
+        };
+    }
+
+    private static ConfigDef.Validator nullOr(ConfigDef.Validator inner) {
+        return (name, value) -> {
+            if (value != null) {
+                inner.ensureValid(name, value);
+            }
+        };
+    }
+}

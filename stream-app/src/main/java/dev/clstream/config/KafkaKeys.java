@@ -1,0 +1,37 @@
+package dev.clstream.config;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** Which keys belong to Kafka (and so pass through untouched), and which of them hold secrets. */
+final class KafkaKeys {
+    private static final Set<String> NAMES = new HashSet<>();
+    private static final List<String> PREFIXES = List.of(StreamsConfig.PRODUCER_PREFIX, StreamsConfig.CONSUMER_PREFIX,
+            StreamsConfig.MAIN_CONSUMER_PREFIX, StreamsConfig.RESTORE_CONSUMER_PREFIX,
+            StreamsConfig.GLOBAL_CONSUMER_PREFIX, StreamsConfig.ADMIN_CLIENT_PREFIX, StreamsConfig.TOPIC_PREFIX);
+
+    static {
+        NAMES.addAll(StreamsConfig.configDef().names());
+        NAMES.addAll(ProducerConfig.configNames());
+        NAMES.addAll(ConsumerConfig.configNames());
+        NAMES.addAll(AdminClientConfig.configNames());
+    }
+
+    private KafkaKeys() {}
+
+    static boolean isKafkaKey(String key) {
+        return NAMES.contains(key) || PREFIXES.stream().anyMatch(p -> key.startsWith(p) && key.length() > p.length());
+    }
+
+    static boolean isSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.contains("password") || k.contains("secret") || k.contains("jaas") || k.contains("user.info")
+                || k.endsWith(".key") || k.contains("token");
+    }
+}

@@ -1,0 +1,25 @@
+package dev.clstream.serde;
+
+import dev.clstream.avro.TextEvent;
+import dev.clstream.topology.InputDecoder;
+import dev.clstream.topology.InputEvent;
+
+/**
+ * {@code input.format=avro}: Confluent wire format, the writer schema fetched from the registry by
+ * id and resolved to {@link TextEvent}, so producers on an older or newer compatible schema are
+ * read the same way.
+ */
+public final class AvroInputDecoder implements InputDecoder {
+    private final AvroDeserializer<TextEvent> deserializer;
+
+    public AvroInputDecoder(SchemaRegistryClient registry) {
+        this.deserializer = AvroDeserializer.specific(registry, TextEvent.class);
+    }
+
+    @Override
+    public InputEvent decode(String topic, byte[] key, byte[] value) {
+        TextEvent e = deserializer.deserialize(topic, value);
+        return new InputEvent(e.getId(), e.getText(), e.getEventTime() == null ? null : e.getEventTime().toEpochMilli(),
+                e.getAttributes());
+    }
+}

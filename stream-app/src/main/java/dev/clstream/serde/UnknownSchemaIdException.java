@@ -1,0 +1,26 @@
+package dev.clstream.serde;
+
+/**
+ * The registry has no schema with this id (Confluent error 40403). Thrown by
+ * {@link SchemaRegistryClient#byId(int)} and by {@link AvroDeserializer}; a
+ * {@link DecodeException} with reason {@value DecodeException#UNKNOWN_SCHEMA_ID}.
+ */
+public class UnknownSchemaIdException extends DecodeException {
+    private static final long serialVersionUID = 1L;
+
+    private final int id;
+
+    public UnknownSchemaIdException(int id, String message) {
+        this(id, message, null);
+    }
+
+    public UnknownSchemaIdException(int id, String message, Throwable cause) {
+        super(UNKNOWN_SCHEMA_ID, message, cause);
+        this.id = id;
+    }
+
+    /** The schema id that was not found. */
+    public int id() {
+        return id;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.clstream.topology;
+
+import dev.clstream.config.BatchLimits;
+import dev.clstream.inference.InferenceEngine;
+import dev.clstream.inference.Outcome;
+import dev.clstream.tokenize.InvalidTextException;
+import dev.clstream.tokenize.TokenizedText;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Collects decoded events into micro-batches and sends each batch through the encoder when it
+ * holds {@code batch.max.size} events, {@code batch.max.tokens} tokens, or when its oldest event
+ * has waited {@code batch.max.wait.ms} (wall clock, checked by a punctuator).
+ *
+ * <p><b>Why nothing waiting in a batch is lost or duplicated.</b> Every event is written to a
+ * changelogged state store the moment it joins a batch, and removed from it in the same step that
+ * forwards its outputs. Kafka Streams commits the input offsets, the store's changelog and the
+ * outputs together: under {@code exactly_once_v2} in one transaction. So at any commit, an input
+ * offset counts as consumed only if its event is either in the committed store (still waiting) or
+ * its outputs are in the committed transaction. A crash or rebalance before a commit aborts the
+ * transaction and the input is read again; after a commit, the waiting events come back from the
+ * changelog and are flushed by the next punctuation. The in-memory copy ({@code waiting}) is only
+ * a cache of the store plus the tokenisation, rebuilt in {@link #init}.
+ */
+final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[], Object> {
+
+    private final InferenceEngine engine;
+    private final BatchLimits limits;
+    private final OutputWriter outputs;
+    private final String storeName;
+
+    private ProcessorContext<byte[], Object> context;
+    private KeyValueStore<Long, PendingEvent> store;
+    private final TreeMap<Long, Waiting> waiting = new TreeMap<>();
+    private long nextSequence;
+    private long waitingTokens;
+
+    private record Waiting(PendingEvent event, TokenizedText tokens) {}
+
+    MicroBatchProcessor(InferenceEngine engine, BatchLimits limits, OutputWriter outputs, String storeName) {
+        this.engine = engine;
+        this.limits = limits;
+        this.outputs = outputs;
+        this.storeName = storeName;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], Object> context) {
+        this.context = context;
+        this.store = context.getStateStore(storeName);
+        // Events left waiting by a previous instance of this task (crash, rebalance, restart).
+        List<KeyValue<Long, PendingEvent>> restored = new ArrayList<>();
+        try (KeyValueIterator<Long, PendingEvent> it = store.all()) {
+            it.forEachRemaining(restored::add);
+        }
+        for (KeyValue<Long, PendingEvent> kv : restored) {
+            nextSequence = Math.max(nextSequence, kv.key + 1);
+            admit(kv.key, kv.value);
+        }
+        long tick = Math.max(1, Math.min(limits.maxWaitMs() / 2, 1000));
+        context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::flushIfOldestExpired);
+    }
+
+    @Override
+    public void process(Record<byte[], PendingEvent> record) {
+        long sequence = nextSequence++;
+        store.put(sequence, record.value());
+        if (admit(sequence, record.value()) && (waiting.size() >= limits.maxSize()
+                || waitingTokens >= limits.maxTokens())) {
+            flush();
+        }
+    }
+
+    /** Tokenises and queues one stored event; a text with nothing to classify is dead-lettered at once. */
+    private boolean admit(long sequence, PendingEvent event) {
+        try {
+            TokenizedText tokens = engine.tokenize(event.event().text());
+            waiting.put(sequence, new Waiting(event, tokens));
+            waitingTokens += tokens.length();
+            return true;
+        } catch (InvalidTextException e) {
+            outputs.deadLetter(context, event.source(), e.reason(), e.getMessage(), DeadLetterOutput.TOKENIZE);
+            store.delete(sequence);
+            return false;
+        }
+    }
+
+    private void flushIfOldestExpired(long now) {
+        if (!waiting.isEmpty() && now - waiting.firstEntry().getValue().event().arrivalMs() >= limits.maxWaitMs()) {
+            flush();
+        }
+    }
+
+    private void flush() {
+        List<Map.Entry<Long, Waiting>> batch = new ArrayList<>(waiting.entrySet());
+        List<Outcome> outcomes = engine.predictIsolating(batch.stream().map(e -> e.getValue().tokens()).toList());
+        for (int i = 0; i < batch.size(); i++) {
+            PendingEvent event = batch.get(i).getValue().event();
+            if (outcomes.get(i) instanceof Outcome.Success s) {
+                outputs.success(context, event, s.prediction());
+            } else if (outcomes.get(i) instanceof Outcome.Failure f) {
+                outputs.deadLetter(context, event.source(), f.reason(), f.message(), DeadLetterOutput.INFERENCE);
+            }
+            store.delete(batch.get(i).getKey());
+        }
+        waiting.clear();
+        waitingTokens = 0;
+    }
+}

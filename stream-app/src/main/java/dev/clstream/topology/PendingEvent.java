@@ -1,0 +1,7 @@
+package dev.clstream.topology;
+
+/**
+ * An event waiting in a micro-batch: the decoded event, its source record, and when it arrived
+ * (wall clock, for the batch's max-wait trigger).
+ */
+public record PendingEvent(SourceRecord source, InputEvent event, long arrivalMs) {}

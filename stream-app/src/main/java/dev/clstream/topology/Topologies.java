@@ -1,0 +1,48 @@
+package dev.clstream.topology;
+
+import dev.clstream.config.ClstreamConfig;
+import dev.clstream.inference.InferenceEngine;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/** Builds the clstream topology; the app and the tests use the same method. */
+public final class Topologies {
+    public static final String SOURCE = "input";
+    public static final String DECODER = "decode";
+    public static final String BATCHER = "batch";
+    public static final String LABELS_SINK = "labels";
+    public static final String EMBEDDINGS_SINK = "embeddings";
+    public static final String DEAD_LETTER_SINK = "dead-letters";
+    public static final String PENDING_STORE = "clstream-pending-events";
+
+    private Topologies() {}
+
+    public static Topology build(ClstreamConfig config, InferenceEngine engine, InputDecoder decoder,
+                                 OutputEncoder encoder) {
+        OutputWriter outputs = new OutputWriter(config, encoder, engine.manifest());
+        Topology t = new Topology();
+        // 1. Read raw bytes: a record that cannot be decoded must still reach the dead-letter topic as it arrived.
+        t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), config.inputTopic());
+        // 2. Decode and validate; failures go to the dead-letter sink, events to the batcher.
+        t.addProcessor(DECODER, () -> new DecodeProcessor(decoder, outputs, config.textMaxBytes()), SOURCE);
+        // 3. Micro-batch through the encoder; waiting events live in a changelogged store (see MicroBatchProcessor).
+        t.addProcessor(BATCHER, () -> new MicroBatchProcessor(engine, config.batchLimits(), outputs, PENDING_STORE),
+                DECODER);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Long(),
+                new PendingEventCodec()), BATCHER);
+        // 4. Labeled events and [CLS] embeddings, each only when enabled.
+        if (config.labelsEnabled()) {
+            t.addSink(LABELS_SINK, config.labelsTopic(), Serdes.ByteArray().serializer(),
+                    Serdes.ByteArray().serializer(), BATCHER);
+        }
+        if (config.embeddingsEnabled()) {
+            t.addSink(EMBEDDINGS_SINK, config.embeddingsTopic(), Serdes.ByteArray().serializer(),
+                    Serdes.ByteArray().serializer(), BATCHER);
+        }
+        // 5. Dead letters from both stages.
+        t.addSink(DEAD_LETTER_SINK, config.deadLetterTopic(), Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(), DECODER, BATCHER);
+        return t;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.clstream.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ClstreamConfigTest {
+
+    private static ClstreamConfig of(String... kv) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return ClstreamConfig.of(m);
+    }
+
+    private static String failure(String... kv) {
+        return assertThrows(ConfigException.class, () -> of(kv)).getMessage();
+    }
+
+    @Test
+    void defaultsAreExactlyOnceWithAvroAndAllOutputs() {
+        ClstreamConfig c = of();
+        assertEquals("clstream-input", c.inputTopic());
+        assertTrue(c.labelsEnabled() && c.embeddingsEnabled());
+        assertEquals("avro", c.inputFormat());
+        assertEquals(StreamsConfig.EXACTLY_ONCE_V2, c.streamsProperties().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        assertEquals(new BatchLimits(32, 4096, 50), c.batchLimits());
+        assertFalse(c.hasBootstrapServers());
+    }
+
+    @Test
+    void unknownKeysFailNamingTheKey() {
+        String m = failure("batch.max.sise", "10");
+        assertTrue(m.contains("'batch.max.sise'") && m.contains("batch.max.size"), m);
+        assertTrue(failure("foo", "bar").contains("'foo'"));
+    }
+
+    @Test
+    void badValuesFailNamingTheKeyAndWhatIsAllowed() {
+        String format = failure(ClstreamConfig.INPUT_FORMAT, "xml");
+        assertTrue(format.contains("input.format") && format.contains("avro") && format.contains("json")
+                && format.contains("text"), format);
+        String size = failure(ClstreamConfig.BATCH_MAX_SIZE, "0");
+        assertTrue(size.contains("batch.max.size") && size.contains("at least 1"), size);
+        assertTrue(failure(ClstreamConfig.BATCH_MAX_SIZE, "many").contains("batch.max.size"));
+        String provider = failure(ClstreamConfig.INFERENCE_PROVIDER, "gpu");
+        assertTrue(provider.contains("inference.provider") && provider.contains("cuda:<device number>"), provider);
+        String topic = failure(ClstreamConfig.INPUT_TOPIC, "bad topic!");
+        assertTrue(topic.contains("input.topic"), topic);
+        String guarantee = failure("processing.guarantee", "exactly_once");
+        assertTrue(guarantee.contains("processing.guarantee") && guarantee.contains("at_least_once"), guarantee);
+        assertTrue(failure(ClstreamConfig.LABELS_ENABLED, "false", ClstreamConfig.EMBEDDINGS_ENABLED, "false")
+                .contains("both false"));
+    }
+
+    @Test
+    void avroAgainstARealClusterNeedsARegistry() {
+        String m = failure("bootstrap.servers", "localhost:9092");
+        assertTrue(m.contains("schema.registry.url"), m);
+        of("bootstrap.servers", "localhost:9092", ClstreamConfig.INPUT_FORMAT, "json", ClstreamConfig.OUTPUT_FORMAT, "json");
+    }
+
+    @Test
+    void kafkaKeysPassThroughAndSecretsAreRedacted() {
+        ClstreamConfig c = of("bootstrap.servers", "b:9092", "schema.registry.url", "mock://x",
+                "processing.guarantee", "at_least_once", "producer.linger.ms", "5", "num.stream.threads", "2",
+                "sasl.jaas.config", "secret stuff", ClstreamConfig.BASIC_AUTH_USER_INFO, "u:p");
+        assertEquals("at_least_once", c.streamsProperties().get("processing.guarantee"));
+        assertEquals("5", c.streamsProperties().get("producer.linger.ms"));
+        assertEquals("[hidden]", c.redacted().get("sasl.jaas.config"));
+        assertEquals("[hidden]", c.redacted().get(ClstreamConfig.BASIC_AUTH_USER_INFO));
+        assertEquals("u:p", c.serdeConfig().get(ClstreamConfig.BASIC_AUTH_USER_INFO));
+        assertEquals("b:9092", c.redacted().get("bootstrap.servers"));
+    }
+
+    @Test
+    void sourcesMergeFileThenEnvironmentThenCommandLine(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("clstream.properties");
+        Files.writeString(file, "batch.max.size=10\ninput.topic=from-file\nlabels.topic=file-labels\n");
+        Map<String, String> env = Map.of("CLSTREAM_BATCH_MAX_SIZE", "20", "CLSTREAM_DEAD_LETTER_TOPIC", "env-dlq",
+                "CLSTREAM_BUNDLES_DIR", "/not/a/key", "PATH", "/usr/bin");
+        Map<String, String> merged = ConfigSources.merge(file, env, Map.of("batch.max.size", "30"));
+        ClstreamConfig c = ClstreamConfig.of(merged);
+        assertEquals(30, c.batchLimits().maxSize());
+        assertEquals("from-file", c.inputTopic());
+        assertEquals("env-dlq", c.deadLetterTopic());
+        assertFalse(merged.containsKey("bundles.dir"));
+    }
+}

@@ -1,0 +1,140 @@
+package dev.clstream.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clstream.avro.ClsEmbedding;
+import dev.clstream.avro.DeadLetter;
+import dev.clstream.avro.LabeledEvent;
+import dev.clstream.avro.TextEvent;
+import dev.clstream.avro.TrustedClasses;
+import dev.clstream.config.ClstreamConfig;
+import dev.clstream.inference.EncoderOptions;
+import dev.clstream.inference.InferenceEngine;
+import dev.clstream.runtime.Formats;
+import dev.clstream.serde.AvroDeserializer;
+import dev.clstream.serde.AvroSerializer;
+import dev.clstream.serde.MockSchemaRegistry;
+import dev.clstream.serde.SchemaRegistryClient;
+import dev.clstream.serde.SchemaRegistryClients;
+import dev.clstream.testing.TestBundles;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Avro in and out through the Confluent wire format and an in-JVM registry; Avro-specific dead letters. */
+class AvroTopologyDriverTest {
+    static final String SCOPE = "avro-topology-test";
+    @TempDir
+    static Path dir;
+    static InferenceEngine engine;
+
+    ClstreamConfig config;
+    TopologyTestDriver driver;
+    TestInputTopic<byte[], byte[]> input;
+    SchemaRegistryClient registry;
+
+    @BeforeAll
+    static void open() {
+        TrustedClasses.install();
+        engine = InferenceEngine.open(TestBundles.tiny(dir.resolve("tiny")), EncoderOptions.builder().concurrency(1).build());
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+        MockSchemaRegistry.drop(SCOPE);
+    }
+
+    private void start() {
+        Map<String, String> all = new HashMap<>(Map.of("bootstrap.servers", "dummy:9092", "application.id", "avro-test",
+                ClstreamConfig.SCHEMA_REGISTRY_URL, "mock://" + SCOPE, ClstreamConfig.BATCH_MAX_SIZE, "1"));
+        config = ClstreamConfig.of(all);
+        registry = SchemaRegistryClients.create(config.serdeConfig());
+        driver = new TopologyTestDriver(Topologies.build(config, engine, Formats.decoder(config), Formats.encoder(config)),
+                config.streamsProperties());
+        input = driver.createInputTopic(config.inputTopic(), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private byte[] event(String id, String text) {
+        return new AvroSerializer<TextEvent>(registry).serialize(config.inputTopic(), TextEvent.newBuilder().setId(id)
+                .setText(text).setEventTime(Instant.ofEpochMilli(42)).build());
+    }
+
+    private <T> List<T> read(String topic, Class<T> type) {
+        TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic(topic, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        AvroDeserializer<T> d = (AvroDeserializer) AvroDeserializer.specific(registry, (Class) type);
+        return out.readValuesToList().stream().map(v -> d.deserialize(topic, v)).toList();
+    }
+
+    @Test
+    void labelsAndEmbeddingsAreAvroRegisteredUnderTopicNameSubjects() {
+        start();
+        input.pipeInput("k".getBytes(StandardCharsets.UTF_8), event("id-1", "the cat sat on the mat"));
+        LabeledEvent label = read(config.labelsTopic(), LabeledEvent.class).get(0);
+        assertEquals("id-1", label.getId());
+        assertEquals(Instant.ofEpochMilli(42), label.getEventTime());
+        assertEquals(List.of("negative", "positive"), label.getProbabilities().stream().map(p -> p.getLabel()).toList());
+        ClsEmbedding emb = read(config.embeddingsTopic(), ClsEmbedding.class).get(0);
+        assertEquals(8, emb.getDimension());
+        assertEquals(8, emb.getVector().size());
+        assertTrue(registry.subjects().containsAll(List.of(config.inputTopic() + "-value", config.labelsTopic() + "-value",
+                config.embeddingsTopic() + "-value")), registry.subjects().toString());
+    }
+
+    @Test
+    void avroFailuresAreDeadLetteredWithTheirReasons() {
+        start();
+        byte[] good = event("ok", "the cat sat");
+        byte[] wrongMagic = good.clone();
+        wrongMagic[0] = 1;
+        byte[] unknownId = good.clone();
+        unknownId[4] = 99;
+        byte[] corrupt = java.util.Arrays.copyOf(good, 7);
+        Schema noText = SchemaBuilder.record("Other").namespace("x").fields().requiredString("id").endRecord();
+        GenericRecord other = new GenericData.Record(noText);
+        other.put("id", "z");
+        byte[] incompatible = new AvroSerializer<GenericRecord>(registry).serialize("other-topic", other);
+        Map<String, byte[]> cases = Map.of("magic", wrongMagic, "unknown", unknownId, "corrupt", corrupt,
+                "incompatible", incompatible);
+        cases.forEach((k, v) -> input.pipeInput(k.getBytes(StandardCharsets.UTF_8), v));
+        input.pipeInput("ok".getBytes(StandardCharsets.UTF_8), good);
+        Map<String, String> reasons = new HashMap<>();
+        for (DeadLetter d : read(config.deadLetterTopic(), DeadLetter.class)) {
+            String key = StandardCharsets.UTF_8.decode(d.getOriginalKey()).toString();
+            reasons.put(key, d.getReason());
+            assertEquals(ByteBuffer.wrap(cases.get(key)), d.getOriginalValue());
+            assertEquals("decode", d.getStage());
+            assertTrue(d.getMessage() != null && !d.getMessage().isBlank());
+        }
+        assertEquals(Map.of("magic", "wrong_magic_byte", "unknown", "unknown_schema_id", "corrupt", "undecodable",
+                "incompatible", "incompatible_schema"), reasons);
+        List<LabeledEvent> labels = read(config.labelsTopic(), LabeledEvent.class);
+        assertEquals(List.of("ok"), labels.stream().map(LabeledEvent::getId).toList());
+    }
+}
