@@ -1,0 +1,201 @@
+package dev.clstream.bench;
+
+import dev.clstream.avro.LabeledEvent;
+import dev.clstream.avro.TextEvent;
+import dev.clstream.avro.TrustedClasses;
+import dev.clstream.bundle.ModelBundle;
+import dev.clstream.config.ClstreamConfig;
+import dev.clstream.inference.InferenceEngine;
+import dev.clstream.inference.Prediction;
+import dev.clstream.runtime.ClstreamRuntime;
+import dev.clstream.serde.AvroDeserializer;
+import dev.clstream.serde.AvroSerializer;
+import dev.clstream.serde.SchemaRegistryClient;
+import dev.clstream.serde.SchemaRegistryClients;
+import dev.clstream.tokenize.TokenizedText;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * End-to-end load run: clstream in embedded mode (a real KRaft broker in this JVM, Avro through the
+ * in-JVM registry, exactly-once), fed SpamAssassin-derived short events, measured until every event
+ * is labeled (read_committed). In the same run, the encoder alone on the same texts, in windows of
+ * {@code batch.max.size}, gives the ceiling the stream is compared with.
+ *
+ * <p>Usage: {@code EndToEndBench [--events N] [--bundle DIR]}; see bench/README.md.
+ */
+public final class EndToEndBench {
+    private EndToEndBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int events = 2000;
+        Path bundleDir = Path.of("model-export/target/bundles/bge-small-en-v15-spam");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--events" -> events = Integer.parseInt(args[++i]);
+                case "--bundle" -> bundleDir = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + " (use --events N, --bundle DIR)");
+            }
+        }
+        TrustedClasses.install();
+        ModelBundle bundle = ModelBundle.load(bundleDir);
+        List<String> texts = BenchTexts.load().set(BenchTexts.SHORT).texts();
+        ClstreamConfig config = ClstreamConfig.of(Map.of(ClstreamConfig.MODEL_BUNDLE, bundleDir.toString(),
+                "application.id", "clstream-e2e-bench"));
+        System.out.printf(Locale.ROOT, "end-to-end bench: %d events cycling %d short texts (subject + first 200 chars), "
+                        + "bundle %s, %d cores, batch.max.size %d%n", events, texts.size(), bundle.manifest().id(),
+                Runtime.getRuntime().availableProcessors(), config.batchLimits().maxSize());
+
+        double encoderRate = encoderOnly(bundle, config, texts, events);
+        System.out.printf(Locale.ROOT, "encoder only (tokenise + encode + head, windows of %d): %.1f events/s%n",
+                config.batchLimits().maxSize(), encoderRate);
+
+        try (ClstreamRuntime runtime = ClstreamRuntime.start(config)) {
+            if (!runtime.awaitRunning(Duration.ofSeconds(60))) {
+                throw new IllegalStateException("Kafka Streams did not reach RUNNING");
+            }
+            ClstreamConfig c = runtime.config();
+            Load load = new Load(c, texts);
+            load.run("warm-up", 64, 0);
+            Result backlog = load.run("backlog", events, 0);
+            System.out.printf(Locale.ROOT, "end to end, %d events produced at once: %.1f events/s (first produced to "
+                    + "last labeled), ratio to encoder only %.2f%n", events, backlog.rate(), backlog.rate() / encoderRate);
+            double paced = 0.7 * backlog.rate();
+            int latencyEvents = Math.min(events, (int) Math.max(200, paced * 30));
+            Result steady = load.run("paced", latencyEvents, paced);
+            System.out.printf(Locale.ROOT, "end to end, %d events at %.1f events/s (70%% of the backlog rate): latency "
+                            + "event time -> labeled and read: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n", latencyEvents, paced,
+                    steady.percentile(50), steady.percentile(99), steady.percentile(100));
+            System.out.println();
+            System.out.println("| measure | value |");
+            System.out.println("|---|---:|");
+            System.out.printf(Locale.ROOT, "| encoder only, events/s | %.1f |%n", encoderRate);
+            System.out.printf(Locale.ROOT, "| end to end (backlog of %d), events/s | %.1f |%n", events, backlog.rate());
+            System.out.printf(Locale.ROOT, "| ratio end to end / encoder only | %.2f |%n", backlog.rate() / encoderRate);
+            System.out.printf(Locale.ROOT, "| latency p50 / p99 at %.1f events/s, ms | %.0f / %.0f |%n", paced,
+                    steady.percentile(50), steady.percentile(99));
+            load.close();
+        }
+    }
+
+    /** The engine alone on the same texts, in the windows the batcher would send it. */
+    private static double encoderOnly(ModelBundle bundle, ClstreamConfig config, List<String> texts, int events) {
+        int window = config.batchLimits().maxSize();
+        try (InferenceEngine engine = InferenceEngine.open(bundle, config.encoderOptions())) {
+            engine.predict(texts.subList(0, window).stream().map(engine::tokenize).toList());
+            long start = System.nanoTime();
+            int done = 0;
+            while (done < events) {
+                List<TokenizedText> batch = new ArrayList<>(window);
+                for (int i = 0; i < window && done + i < events; i++) {
+                    batch.add(engine.tokenize(texts.get((done + i) % texts.size())));
+                }
+                List<Prediction> out = engine.predict(batch);
+                done += out.size();
+            }
+            return done / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private record Result(double rate, long[] latenciesMs) {
+        double percentile(double p) {
+            long[] s = latenciesMs.clone();
+            Arrays.sort(s);
+            return s[Math.min(s.length - 1, Math.max(0, (int) Math.ceil(p / 100 * s.length) - 1))];
+        }
+    }
+
+    /** Produces events and reads labels back until every one is seen. */
+    private static final class Load implements AutoCloseable {
+        private final ClstreamConfig config;
+        private final List<String> texts;
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final AvroSerializer<TextEvent> serializer;
+        private final AvroDeserializer<LabeledEvent> deserializer;
+        private int round;
+
+        Load(ClstreamConfig config, List<String> texts) {
+            this.config = config;
+            this.texts = texts;
+            SchemaRegistryClient registry = SchemaRegistryClients.create(config.serdeConfig());
+            serializer = new AvroSerializer<>(registry);
+            deserializer = AvroDeserializer.specific(registry, LabeledEvent.class);
+            String servers = config.streamsProperties().getProperty("bootstrap.servers");
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+            p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+            producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+            Properties q = new Properties();
+            q.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+            q.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            q.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            consumer = new KafkaConsumer<>(q, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            List<TopicPartition> parts = consumer.partitionsFor(config.labelsTopic(), Duration.ofSeconds(30)).stream()
+                    .map(i -> new TopicPartition(config.labelsTopic(), i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToEnd(parts);
+            parts.forEach(consumer::position);
+        }
+
+        /** Produces {@code n} events ({@code rate} per second, or all at once when 0) and waits for their labels. */
+        Result run(String name, int n, double rate) {
+            String prefix = name + "-" + (round++) + "-";
+            Set<String> pending = new HashSet<>();
+            long[] latencies = new long[n];
+            int seen = 0;
+            int sent = 0;
+            long start = System.nanoTime();
+            long deadline = start + Duration.ofMinutes(30).toNanos();
+            while (seen < n) {
+                while (sent < n && (rate <= 0 || sent < (System.nanoTime() - start) / 1e9 * rate)) {
+                    String id = prefix + sent;
+                    pending.add(id);
+                    producer.send(new ProducerRecord<>(config.inputTopic(), id.getBytes(StandardCharsets.UTF_8),
+                            serializer.serialize(config.inputTopic(), TextEvent.newBuilder().setId(id)
+                                    .setText(texts.get(sent % texts.size())).setEventTime(Instant.now()).build())));
+                    sent++;
+                }
+                if (sent == n) {
+                    producer.flush();
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+                    LabeledEvent e = deserializer.deserialize(config.labelsTopic(), r.value());
+                    if (pending.remove(e.getId())) {
+                        latencies[seen++] = System.currentTimeMillis() - e.getEventTime().toEpochMilli();
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(name + ": only " + seen + " of " + n + " labeled in 30 minutes");
+                }
+            }
+            return new Result(n / ((System.nanoTime() - start) / 1e9), latencies);
+        }
+
+        @Override
+        public void close() {
+            producer.close(Duration.ofSeconds(5));
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+}

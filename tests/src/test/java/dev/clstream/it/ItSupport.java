@@ -1,0 +1,150 @@
+package dev.clstream.it;
+
+import dev.clstream.avro.TextEvent;
+import dev.clstream.serde.AvroSerializer;
+import dev.clstream.serde.SchemaRegistryClient;
+import dev.clstream.serde.SchemaRegistryClients;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Small helpers shared by the ITs. */
+final class ItSupport {
+    /** Words of the tiny test tokenizer's vocabulary and a few it does not know, for varied texts. */
+    private static final String[] WORDS = {"the", "cat", "sat", "on", "mat", "dog", "ran", "a", "free", "cruise",
+            "meeting", "review", "click", "now", "win", "hello", "world", "zebra", "quartz", "3pm"};
+
+    private ItSupport() {}
+
+    /** target/it-work (failsafe sets clstream.it.work), created. */
+    static Path workDir() {
+        Path dir = Path.of(System.getProperty("clstream.it.work", "target/it-work"));
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The last {@code lines} lines of a log file, or a note that it cannot be read. */
+    static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + file + ": " + e + ")";
+        }
+    }
+
+    /** A short text of known and unknown words, seeded by {@code i}: at most 5 words and i, under 64 bytes. */
+    static String text(int i) {
+        SplittableRandom rnd = new SplittableRandom(i * 7919L + 17);
+        int n = 2 + rnd.nextInt(4);
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < n; k++) {
+            sb.append(k == 0 ? "" : " ").append(WORDS[rnd.nextInt(WORDS.length)]);
+        }
+        return sb.append(' ').append(i).toString();
+    }
+
+    static SchemaRegistryClient registryClient() {
+        return SchemaRegistryClients.create(Map.of(SchemaRegistryClients.SCHEMA_REGISTRY_URL, SchemaRegistryServer.url()));
+    }
+
+    /** A value serializer for TextEvents through the real registry (registers {@code <topic>-value}). */
+    static AvroSerializer<TextEvent> textEventSerializer() {
+        return new AvroSerializer<>(registryClient());
+    }
+
+    static TextEvent event(String id, String text) {
+        return TextEvent.newBuilder().setId(id).setText(text).build();
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "it-producer");
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * Creates topics on the shared cluster and waits until a client sees all their partitions in its metadata (a
+     * topic created a moment ago may not be in the broker's metadata yet).
+     */
+    static void createTopics(int partitions, String... names) {
+        dev.clstream.testing.KafkaTestCluster.createTopics(partitions, names);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, dev.clstream.testing.KafkaTestCluster.bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            for (String name : names) {
+                awaitOrFail(30_000, () -> {
+                    List<PartitionInfo> ps = c.partitionsFor(name, java.time.Duration.ofSeconds(5));
+                    return ps != null && ps.size() == partitions && ps.stream().allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty());
+                }, () -> "topic " + name + " has no metadata for its " + partitions + " partitions");
+            }
+        }
+    }
+
+    /** Sum of the end offsets of {@code topic}'s partitions (read_uncommitted: every record written). */
+    static long endOffsetSum(String bootstrap, String topic) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (PartitionInfo pi : c.partitionsFor(topic)) {
+                tps.add(new TopicPartition(topic, pi.partition()));
+            }
+            return c.endOffsets(tps).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** Waits until {@code done} or the timeout; false on timeout. */
+    static boolean await(long timeoutMs, BooleanSupplier done) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() < deadline) {
+            if (done.getAsBoolean()) {
+                return true;
+            }
+            sleep(50);
+        }
+        return done.getAsBoolean();
+    }
+
+    /** Waits until {@code done}, failing with {@code what} (evaluated late, so it can show the state) on timeout. */
+    static void awaitOrFail(long timeoutMs, BooleanSupplier done, Supplier<String> what) {
+        if (!await(timeoutMs, done)) {
+            throw new AssertionError("timed out after " + timeoutMs + " ms: " + what.get());
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
