@@ -228,7 +228,32 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     // ---- HTTP
 
+    /** Every call here is idempotent (registering an identical schema returns its id), so 5xx answers are retried. */
+    private static final long[] RETRY_BACKOFF_MS = {200, 1000};
+
     private Response call(String method, String path, String body) {
+        for (int attempt = 0; ; attempt++) {
+            boolean last = attempt == RETRY_BACKOFF_MS.length;
+            try {
+                Response r = callOnce(method, path, body);
+                if (r.status() < 500 || last) {
+                    return r;
+                }
+            } catch (SchemaRegistryUnavailableException e) {
+                if (last) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(RETRY_BACKOFF_MS[attempt]);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SchemaRegistryException("interrupted while retrying the Schema Registry", e);
+            }
+        }
+    }
+
+    private Response callOnce(String method, String path, String body) {
         int n = endpoints.size();
         int start = preferred;
         StringBuilder tried = new StringBuilder();

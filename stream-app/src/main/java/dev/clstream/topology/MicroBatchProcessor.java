@@ -59,6 +59,10 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     public void init(ProcessorContext<byte[], Object> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
+        // The store is the truth; whatever this instance held before (if Streams ever re-initialises it) is stale.
+        waiting.clear();
+        waitingTokens = 0;
+        nextSequence = 0;
         // Events left waiting by a previous instance of this task (crash, rebalance, restart).
         List<KeyValue<Long, PendingEvent>> restored = new ArrayList<>();
         try (KeyValueIterator<Long, PendingEvent> it = store.all()) {

@@ -61,8 +61,11 @@ final class OutputWriter {
                     + MAX_ORIGINAL_VALUE_BYTES + " bytes)";
             value = null;
         }
+        // The model is named only when it had a part in the failure (tokenizer or encoder).
+        boolean modelInvolved = stage.equals(DeadLetterOutput.TOKENIZE) || stage.equals(DeadLetterOutput.INFERENCE);
         DeadLetterOutput out = new DeadLetterOutput(reason, text, stage, src.topic(), src.partition(), src.offset(),
-                src.key(), value, context.currentSystemTimeMs(), model.name(), model.version());
+                src.key(), value, context.currentSystemTimeMs(), modelInvolved ? model.name() : null,
+                modelInvolved ? model.version() : null);
         forward(context, src, encoder.deadLetter(config.deadLetterTopic(), out), Topologies.DEAD_LETTER_SINK, reason);
     }
 

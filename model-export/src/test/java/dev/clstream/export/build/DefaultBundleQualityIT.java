@@ -31,19 +31,22 @@ class DefaultBundleQualityIT {
 
     @Test
     void fp32BundleMeetsItsQualityBar() {
-        Evaluation e = evaluate("bge-small-en-v15-spam");
+        Evaluation e = evaluate("bge-small-en-v15-spam", 2);
         assertTrue(e.accuracy() >= 0.97, "held-out accuracy " + e.accuracy());
         assertTrue(e.f1("spam") >= 0.95, "held-out spam F1 " + e.f1("spam"));
     }
 
     @Test
     void int8BundleHasItsOwnEvaluation() {
-        Evaluation e = evaluate("bge-small-en-v15-spam-int8");
+        // Dynamic int8 quantisation scales activations per tensor, over the whole batch, so h_0 depends a little on
+        // which texts share a batch: batches differ from training time, and a few more borderline messages may move.
+        Evaluation e = evaluate("bge-small-en-v15-spam-int8", 12);
         // No bar is promised for int8; it must still be a working spam filter, measured on its own.
         assertTrue(e.accuracy() >= 0.9, "held-out accuracy " + e.accuracy());
     }
 
-    private static Evaluation evaluate(String name) {
+    /** @param tolerance how many held-out messages may be judged differently than at training time */
+    private static Evaluation evaluate(String name, int tolerance) {
         ModelBundle bundle = ModelBundle.load(Path.of(System.getProperty("clstream.bundles.dir"), name));
         assertEquals(List.of("ham", "spam"), bundle.manifest().labels());
         assertTrue(bundle.manifest().logits().orElseThrow() instanceof LogitsSource.LinearHead);
@@ -55,7 +58,7 @@ class DefaultBundleQualityIT {
         System.out.printf("%s held-out (recomputed end to end):%n%s", name, recomputed.format());
         assertEquals(stored.total(), recomputed.total(), "same held-out split as at training time");
         // Batches differ from training time, so float rounding may move a borderline message or two.
-        assertTrue(Math.abs(stored.correct() - recomputed.correct()) <= 2,
+        assertTrue(Math.abs(stored.correct() - recomputed.correct()) <= tolerance,
                 "stored " + stored.correct() + " correct vs recomputed " + recomputed.correct());
         return recomputed;
     }
