@@ -7,6 +7,7 @@ import dev.clstream.bundle.ModelBundle;
 import dev.clstream.inference.Classification;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.inference.Outcome;
+import dev.clstream.inference.ParityCheck;
 import dev.clstream.inference.Prediction;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -37,6 +38,9 @@ final class ClassifyCommand implements Callable<Integer> {
 
     @Option(names = "--embedding", description = "Add the [CLS] embedding h_0 (not normalised) as \"embedding\"")
     boolean embedding;
+
+    @Option(names = "--verify", description = "First run the bundle's parity.json and stop if it fails")
+    boolean verify;
 
     @Option(names = "--input", defaultValue = "auto",
             description = "How to read stdin lines: text, jsonl, or auto (a line starting with '{' is JSON). "
@@ -69,6 +73,10 @@ final class ClassifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean allOk = true;
         try (InferenceEngine engine = InferenceEngine.open(bundle, inference.toEncoderOptions())) {
+            if (verify) {
+                ParityCheck.requirePassing(engine).ifPresentOrElse(r -> spec.commandLine().getErr().println(r.summary()),
+                        () -> spec.commandLine().getErr().println("bundle has no parity.json; nothing to verify"));
+            }
             if (!texts.isEmpty()) {
                 allOk = answer(engine, texts.stream().map(t -> new Item(null, t, null, null)).toList(), out);
             } else {

@@ -39,6 +39,7 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String BATCH_MAX_TOKENS = "batch.max.tokens";
     public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
     public static final String MODEL_BUNDLE = "model.bundle";
+    public static final String MODEL_VERIFY = "model.verify";
     public static final String INFERENCE_PROVIDER = "inference.provider";
     public static final String INFERENCE_THREADS = "inference.threads";
     public static final String INFERENCE_CONCURRENCY = "inference.concurrency";
@@ -84,6 +85,9 @@ public final class ClstreamConfig extends AbstractConfig {
                     "... or once its oldest event has waited this long (wall clock).")
             .define(MODEL_BUNDLE, Type.STRING, "", Importance.HIGH,
                     "Model bundle directory or built-in bundle name; empty means the default bundle.")
+            .define(MODEL_VERIFY, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "At start-up, run the bundle's parity.json (when it has one) through the engine and refuse to "
+                            + "start when the outputs are outside its tolerance.")
             .define(INFERENCE_PROVIDER, Type.STRING, "cpu", providerValidator(), Importance.MEDIUM,
                     "Execution provider: cpu, cuda or cuda:<device>.")
             .define(INFERENCE_THREADS, Type.INT, null, nullOr(Range.between(1, 1024)), Importance.LOW,
@@ -211,6 +215,10 @@ public final class ClstreamConfig extends AbstractConfig {
 
     public String modelBundle() {
         return getString(MODEL_BUNDLE);
+    }
+
+    public boolean modelVerify() {
+        return getBoolean(MODEL_VERIFY);
     }
 
     public String schemaRegistryUrl() {

@@ -6,6 +6,7 @@ import dev.clstream.cli.BuiltInBundles;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.embedded.EmbeddedKafka;
 import dev.clstream.inference.InferenceEngine;
+import dev.clstream.inference.ParityCheck;
 import dev.clstream.topology.Topologies;
 import java.time.Duration;
 import java.util.HashMap;
@@ -45,6 +46,12 @@ public final class ClstreamRuntime implements AutoCloseable {
         InferenceEngine engine = InferenceEngine.open(bundle, requested.encoderOptions());
         EmbeddedKafka embedded = null;
         try {
+            if (requested.modelVerify()) {
+                // Catches a bundle that loads but computes something else here (another ONNX Runtime, CPU or
+                // provider) before any event is labeled with it.
+                ParityCheck.requirePassing(engine).ifPresent(r -> LOG.info("{}: {}", bundle.manifest().id(),
+                        r.summary()));
+            }
             ClstreamConfig config = requested;
             if (!requested.hasBootstrapServers()) {
                 embedded = EmbeddedKafka.start(null);

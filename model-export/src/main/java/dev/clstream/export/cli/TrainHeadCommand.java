@@ -8,6 +8,7 @@ import dev.clstream.bundle.BundleManifest;
 import dev.clstream.bundle.ModelBundle;
 import dev.clstream.export.build.Embedder;
 import dev.clstream.export.build.HeadBundleWriter;
+import dev.clstream.export.build.ParityRecorder;
 import dev.clstream.export.data.LabeledText;
 import dev.clstream.export.train.HeadTrainer;
 import dev.clstream.inference.EncoderOptions;
@@ -97,12 +98,32 @@ final class TrainHeadCommand implements Callable<Integer> {
             + ".jsonl.gz file: texts the head never saw, e.g. for demo traffic")
     Path heldOutFile;
 
+    @Option(names = "--parity-texts", description = "Texts for the bundle's parity.json, one per line or JSON lines "
+            + "with \"text\" (default: the texts export_hf.py uses)")
+    Path parityTexts;
+
+    @Option(names = "--parity-variant", defaultValue = "fp32",
+            description = "Precision of the encoder graph, recorded in parity.json: fp32, int8 or fp16. Default: ${DEFAULT-VALUE}")
+    String parityVariant;
+
+    @Option(names = "--parity-tolerance", defaultValue = "1e-4",
+            description = "Max abs difference of h_0 and of the probabilities that verify-bundle allows against the "
+                    + "values recorded now. Default: ${DEFAULT-VALUE}")
+    double parityTolerance;
+
     @Option(names = "--embedding-cache", description = "Directory to keep [CLS] embeddings of the data in, keyed by "
             + "model, tokenizer, max length and data, so retraining skips re-embedding")
     Path embeddingCache;
 
     @Override
     public Integer call() throws Exception {
+        if (!List.of("fp32", "int8", "fp16").contains(parityVariant)) {
+            throw new IllegalArgumentException("--parity-variant must be one of: fp32, int8, fp16; got '"
+                    + parityVariant + "'");
+        }
+        if (!(parityTolerance > 0)) {
+            throw new IllegalArgumentException("--parity-tolerance must be > 0, got " + parityTolerance);
+        }
         HeadTrainer.Config defaults = HeadTrainer.Config.defaults();
         HeadTrainer.Config config = new HeadTrainer.Config(testFraction, seed, defaults.lambdas(), defaults.folds(),
                 defaults.maxIterations());
@@ -110,7 +131,8 @@ final class TrainHeadCommand implements Callable<Integer> {
         Path tokenizerFile = source.bare != null ? source.bare.tokenizer
                 : source.bundle.bundle.resolve(BundleManifest.TOKENIZER_FILE);
         String fingerprint = TrainingInputs.fingerprint(modelFile, tokenizerFile, data.data, maxLength(), config,
-                data.settings(), String.join(",", labels), name, version, description, encoderSource);
+                data.settings(), String.join(",", labels), name, version, description, encoderSource,
+                "parity " + parityVariant + " " + parityTolerance + "\n" + String.join("\n", parityTexts()));
         boolean heldOutMissing = heldOutFile != null && !Files.isRegularFile(heldOutFile);
         if (!force && !heldOutMissing && TrainingInputs.upToDate(out, fingerprint)) {
             System.out.println(out + ": up to date (same model, tokenizer, data and settings); use --force to rebuild");
@@ -193,8 +215,24 @@ final class TrainHeadCommand implements Callable<Integer> {
         provenance.put("skipped_empty_examples", skipped);
         provenance.put("created", Instant.now().toString());
         provenance.put(TrainingInputs.FINGERPRINT_FIELD, fingerprint);
-        HeadBundleWriter.write(encoder, out, name, version, description, result.labels(), result.head(), provenance,
-                result.report());
+        ModelBundle written = HeadBundleWriter.write(encoder, out, name, version, description, result.labels(),
+                result.head(), provenance, result.report());
+        ParityRecorder.addTo(written, parityTexts(), parityVariant, parityTolerance, parityTolerance);
+        System.out.printf("%s: recorded parity.json (%s, tolerance %s); check it with 'clstream verify-bundle %s'%n",
+                name, parityVariant, parityTolerance, out);
+    }
+
+    private List<String> parityTexts() throws java.io.IOException {
+        if (parityTexts == null) {
+            return ParityRecorder.defaultTexts();
+        }
+        try (var reader = Files.newBufferedReader(parityTexts)) {
+            List<String> texts = ParityRecorder.readTexts(reader);
+            if (texts.isEmpty()) {
+                throw new IllegalArgumentException("--parity-texts " + parityTexts + " holds no texts");
+            }
+            return texts;
+        }
     }
 
     /**

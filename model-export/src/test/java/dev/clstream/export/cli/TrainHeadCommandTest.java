@@ -12,6 +12,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.bundle.BundleManifest;
 import dev.clstream.bundle.LogitsSource;
 import dev.clstream.bundle.ModelBundle;
+import dev.clstream.bundle.ParityFile;
+import dev.clstream.export.build.ParityRecorder;
+import dev.clstream.inference.ParityCheck;
 import dev.clstream.export.build.HeldOutEvaluation;
 import dev.clstream.export.data.LabeledDataReader;
 import dev.clstream.export.data.LabeledText;
@@ -215,6 +218,17 @@ class TrainHeadCommandTest {
         assertEquals(0, provenance.get("skipped_empty_examples").asInt());
         assertEquals("tiny@0.0.1-test", provenance.get("encoder").asText());
         assertEquals(64, provenance.get("inputs_fingerprint").asText().length());
+
+        // parity.json: the engine's own outputs for the default parity texts, listed with its checksum.
+        assertTrue(m.files().containsKey("parity.json"), m.files().toString());
+        ParityFile parity = ParityFile.of(bundle).orElseThrow();
+        assertEquals(ParityRecorder.defaultTexts().size(), parity.texts().size());
+        assertEquals("fp32", parity.variant());
+        assertTrue(parity.texts().stream().allMatch(e -> e.probabilities().length == 2 && e.clsEmbedding().length == 8));
+        try (InferenceEngine engine = InferenceEngine.open(bundle, EncoderOptions.defaults())) {
+            ParityCheck.Report report = ParityCheck.run(engine, parity);
+            assertTrue(report.passed(), report.summary());
+        }
     }
 
     @Test

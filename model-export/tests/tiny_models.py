@@ -1,0 +1,67 @@
+"""Tiny randomly initialised BERT models and a WordPiece tokenizer, built from configs with no network.
+
+Used by test_export_hf.py and by make_fixtures.py, which writes the bundles the Java tests check.
+"""
+from pathlib import Path
+
+SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+WORDS = """the a an and or of to in on at for with is are was were be you your we our it this that
+have has won free prize claim reply now meeting moved pm tomorrow agenda attached bank raised interest rates
+again sat river watched boats great deal limited time only click here urgent verify account or will closed
+long message tokenizer must truncate maximum length hi anna congratulations cruise tabs newlines multiple
+spaces quotes dashes eur http example com login id""".split()
+CHARACTERS = list("abcdefghijklmnopqrstuvwxyz0123456789.,;:!?'\"-()/=&%$@#*+") + list("東京で会いましょう天気はどうですか")
+MAX_LENGTH = 64
+
+
+def vocabulary():
+    tokens = SPECIAL + WORDS + CHARACTERS + ["##" + c for c in CHARACTERS if c.isalnum()]
+    seen, out = set(), []
+    for t in tokens:
+        if t not in seen:
+            seen.add(t)
+            out.append(t)
+    return {t: i for i, t in enumerate(out)}
+
+
+def save_tokenizer(directory: Path):
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = vocabulary()
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]", max_input_chars_per_word=100))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=True, handle_chinese_chars=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])])
+    tok.decoder = decoders.WordPiece()
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+                                   sep_token="[SEP]", mask_token="[MASK]", model_max_length=MAX_LENGTH,
+                                   model_input_names=["input_ids", "token_type_ids", "attention_mask"])
+    fast.save_pretrained(str(directory))
+    return len(vocab)
+
+
+def save_bert(directory: Path, with_head: bool, seed: int = 7):
+    """A 2-layer, hidden-32 BERT; with a 3-class sequence-classification head when with_head."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification, BertModel
+
+    directory.mkdir(parents=True, exist_ok=True)
+    vocab_size = save_tokenizer(directory)
+    config = BertConfig(vocab_size=vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                        intermediate_size=64, max_position_embeddings=MAX_LENGTH, type_vocab_size=2,
+                        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
+                        # Wider than BERT's 0.02, so that outputs vary from text to text and a changed weight shows.
+                        initializer_range=0.2)
+    torch.manual_seed(seed)
+    if with_head:
+        config.num_labels = 3
+        config.id2label = {0: "negative", 1: "neutral", 2: "positive"}
+        config.label2id = {v: k for k, v in config.id2label.items()}
+        model = BertForSequenceClassification(config)
+    else:
+        model = BertModel(config)
+    model.save_pretrained(str(directory))
+    return directory
