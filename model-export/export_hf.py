@@ -379,7 +379,7 @@ def approximate_tolerance(measured, floor):
     # One significant figure above measured x margin: readable in parity.json, and never below the fp32 floor.
     raw = max(measured * APPROXIMATE_MARGIN, floor)
     scale = 10 ** math.floor(math.log10(raw))
-    return math.ceil(raw / scale) * scale
+    return float(f"{math.ceil(raw / scale) * scale:.6g}")
 
 
 def parity_entry(text, enc, truncated, ref):

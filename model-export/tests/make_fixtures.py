@@ -27,6 +27,7 @@ def main():
         encoder = tiny_models.save_bert(Path(tmp) / "encoder", with_head=False)
         for name, source, extra in [("tiny-bert-classifier", classifier, []),
                                     ("tiny-bert-classifier-int8", classifier, ["--quantize", "int8"]),
+                                    ("tiny-bert-classifier-fp16", classifier, ["--fp16"]),
                                     ("tiny-bert-encoder", encoder, [])]:
             target = out / name
             shutil.rmtree(target, ignore_errors=True)
