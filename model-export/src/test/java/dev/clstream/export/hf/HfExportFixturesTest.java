@@ -136,9 +136,7 @@ class HfExportFixturesTest {
     void aBundleWithoutParityFileCannotBeVerified() throws IOException {
         Path copy = copyOf("tiny-bert-encoder");
         Files.delete(copy.resolve("parity.json"));
-        ObjectNode manifest = (ObjectNode) JSON.readTree(copy.resolve(BundleManifest.FILE_NAME).toFile());
-        ((ObjectNode) manifest.get("files")).remove("parity.json");
-        Files.writeString(copy.resolve(BundleManifest.FILE_NAME), JSON.writeValueAsString(manifest));
+        unlistParityFile(copy);
         Run run = verifyBundle(copy);
         assertEquals(2, run.exit(), run.out());
         assertTrue(run.out().contains("has no parity.json"), run.out());
@@ -147,9 +145,7 @@ class HfExportFixturesTest {
     @Test
     void anUnlistedParityFileIsRefused() throws IOException {
         Path copy = copyOf("tiny-bert-encoder");
-        ObjectNode manifest = (ObjectNode) JSON.readTree(copy.resolve(BundleManifest.FILE_NAME).toFile());
-        ((ObjectNode) manifest.get("files")).remove("parity.json");
-        Files.writeString(copy.resolve(BundleManifest.FILE_NAME), JSON.writeValueAsString(manifest));
+        unlistParityFile(copy);
         BundleException e = assertThrows(BundleException.class, () -> ParityFile.of(ModelBundle.load(copy)));
         assertTrue(e.getMessage().contains("parity.json is present but not listed"), e.getMessage());
         assertFalse(verifyBundle(copy).exit() == 0);
@@ -185,6 +181,12 @@ class HfExportFixturesTest {
             }
         }
         return target;
+    }
+
+    private static void unlistParityFile(Path bundle) throws IOException {
+        ObjectNode manifest = (ObjectNode) JSON.readTree(bundle.resolve(BundleManifest.FILE_NAME).toFile());
+        ((ObjectNode) manifest.get("files")).remove("parity.json");
+        Files.writeString(bundle.resolve(BundleManifest.FILE_NAME), JSON.writeValueAsString(manifest));
     }
 
     private static void rechecksum(Path bundle) throws IOException {
