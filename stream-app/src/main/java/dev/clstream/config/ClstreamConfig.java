@@ -44,6 +44,9 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String INFERENCE_CONCURRENCY = "inference.concurrency";
     public static final String INFERENCE_BATCH_SIZE = "inference.batch.size";
     public static final String INFERENCE_OPTIMIZATION = "inference.optimization";
+    public static final String HTTP_ENABLED = "http.enabled";
+    public static final String HTTP_BIND_ADDRESS = "http.bind.address";
+    public static final String HTTP_PORT = "http.port";
 
     /** Serde keys, named as Confluent's serdes name them so existing client configs carry over. */
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -55,6 +58,7 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String SR_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
 
     public static final String DEFAULT_APPLICATION_ID = "clstream";
+    public static final String REDACTED = "[redacted]";
 
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
@@ -94,6 +98,12 @@ public final class ClstreamConfig extends AbstractConfig {
                     "Max texts per encoder run inside a micro-batch, which is split by length (default 8 cpu, 256 cuda).")
             .define(INFERENCE_OPTIMIZATION, Type.STRING, "all", ValidString.in("none", "basic", "extended", "all"),
                     Importance.LOW, "ONNX Runtime graph optimisation level.")
+            .define(HTTP_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Serve /metrics, /health/live, /health/ready and /info over HTTP.")
+            .define(HTTP_BIND_ADDRESS, Type.STRING, "", bindAddress(), Importance.MEDIUM,
+                    "Address the HTTP endpoint listens on; empty means 0.0.0.0, or 127.0.0.1 in embedded mode.")
+            .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of the HTTP endpoint; 0 picks a free one.")
             .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.HIGH,
                     "Schema Registry URL(s), comma separated; mock://<scope> for an in-JVM registry.")
             .define(AUTO_REGISTER_SCHEMAS, Type.BOOLEAN, true, Importance.MEDIUM,
@@ -213,6 +223,23 @@ public final class ClstreamConfig extends AbstractConfig {
         return getString(MODEL_BUNDLE);
     }
 
+    public boolean httpEnabled() {
+        return getBoolean(HTTP_ENABLED);
+    }
+
+    /**
+     * The address to serve HTTP on. Unless set, an embedded-mode app (a laptop, a demo) stays on
+     * loopback, while one that joins a real cluster is reachable by its scraper and probes.
+     */
+    public String httpBindAddress(boolean embedded) {
+        String set = getString(HTTP_BIND_ADDRESS);
+        return !set.isBlank() ? set : embedded ? "127.0.0.1" : "0.0.0.0";
+    }
+
+    public int httpPort() {
+        return getInt(HTTP_PORT);
+    }
+
     public String schemaRegistryUrl() {
         return getString(SCHEMA_REGISTRY_URL);
     }
@@ -263,12 +290,12 @@ public final class ClstreamConfig extends AbstractConfig {
         return p;
     }
 
-    /** Every effective setting, secrets replaced by "[hidden]": for logs and the /info endpoint. */
+    /** Every effective setting, secrets replaced by {@value #REDACTED}: for logs and the /info endpoint. */
     public Map<String, String> redacted() {
         Map<String, String> out = new TreeMap<>();
         values().forEach((k, v) -> out.put(k, v instanceof org.apache.kafka.common.config.types.Password
-                ? "[hidden]" : String.valueOf(v)));
-        passThrough.forEach((k, v) -> out.put(k, KafkaKeys.isSecret(k) ? "[hidden]" : v));
+                || KafkaKeys.isSecret(k) ? REDACTED : String.valueOf(v)));
+        passThrough.forEach((k, v) -> out.put(k, KafkaKeys.isSecret(k) ? REDACTED : v));
         return out;
     }
 
@@ -276,6 +303,16 @@ public final class ClstreamConfig extends AbstractConfig {
         return (name, value) -> {
             if (value == null || !TOPIC.matcher(value.toString()).matches() || value.equals(".") || value.equals("..")) {
                 throw new ConfigException(name, value, "a topic name: 1-249 of a-z A-Z 0-9 . _ -");
+            }
+        };
+    }
+
+    private static ConfigDef.Validator bindAddress() {
+        return (name, value) -> {
+            String s = value == null ? "" : value.toString();
+            if (!s.isEmpty() && !s.matches("[A-Za-z0-9.:%_-]+")) {
+                throw new ConfigException(name, value, "an IP address or host name to listen on, e.g. 0.0.0.0, "
+                        + "127.0.0.1 or ::; empty for the default");
             }
         };
     }
