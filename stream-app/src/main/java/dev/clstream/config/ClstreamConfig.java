@@ -32,6 +32,8 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
     public static final String LABELS_ENABLED = "labels.enabled";
     public static final String EMBEDDINGS_ENABLED = "embeddings.enabled";
+    public static final String LABEL_STATS_TOPIC = "label.stats.topic";
+    public static final String LABEL_STATS_ENABLED = "label.stats.enabled";
     public static final String INPUT_FORMAT = "input.format";
     public static final String OUTPUT_FORMAT = "output.format";
     public static final String TEXT_MAX_BYTES = "text.max.bytes";
@@ -71,7 +73,11 @@ public final class ClstreamConfig extends AbstractConfig {
                     "Topic [CLS] embedding events are written to.")
             .define(DEAD_LETTER_TOPIC, Type.STRING, "clstream-dead-letters", topicName(), Importance.HIGH,
                     "Topic records that cannot be processed are written to, with the reason and original bytes.")
+            .define(LABEL_STATS_TOPIC, Type.STRING, "clstream-label-stats", topicName(), Importance.MEDIUM,
+                    "Topic per-minute label counts and mean confidence are written to (JSON).")
             .define(LABELS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Write labeled events.")
+            .define(LABEL_STATS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Write label statistics; they are computed from the labels topic, so only when labels are written.")
             .define(EMBEDDINGS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Write [CLS] embedding events.")
             .define(INPUT_FORMAT, Type.STRING, "avro", ValidString.in("avro", "json", "text"), Importance.HIGH,
                     "Input value format: avro (Confluent wire format, Schema Registry), json ({\"id\", \"text\", ...}) "
@@ -201,6 +207,15 @@ public final class ClstreamConfig extends AbstractConfig {
 
     public boolean embeddingsEnabled() {
         return getBoolean(EMBEDDINGS_ENABLED);
+    }
+
+    public String labelStatsTopic() {
+        return getString(LABEL_STATS_TOPIC);
+    }
+
+    /** Label statistics are read back from the labels topic, so they need labels written as well. */
+    public boolean labelStatsEnabled() {
+        return getBoolean(LABEL_STATS_ENABLED) && getBoolean(LABELS_ENABLED);
     }
 
     public String inputFormat() {

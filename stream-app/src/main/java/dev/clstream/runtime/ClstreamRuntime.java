@@ -78,7 +78,7 @@ public final class ClstreamRuntime implements AutoCloseable {
                 }
                 config = requested.with(local);
                 embedded.createTopics(EMBEDDED_PARTITIONS, config.inputTopic(), config.labelsTopic(),
-                        config.embeddingsTopic(), config.deadLetterTopic());
+                        config.embeddingsTopic(), config.deadLetterTopic(), config.labelStatsTopic());
             }
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             closer.register(registry::close);

@@ -4,6 +4,7 @@ import dev.clstream.config.ClstreamConfig;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.metrics.ClstreamMetrics;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
@@ -29,7 +30,16 @@ public final class Topologies {
                                  OutputEncoder encoder, ClstreamMetrics metrics) {
         metrics.modelInfo(engine.manifest());
         OutputWriter outputs = new OutputWriter(config, encoder, engine.manifest(), metrics);
-        Topology t = new Topology();
+        Topology t;
+        if (config.labelStatsEnabled()) {
+            // 6. (A sub-topology of its own, from the labels topic: see LabelStatistics.) Built first because only
+            // the DSL creates the repartition topic it needs; the processor nodes below are added to the same topology.
+            StreamsBuilder builder = new StreamsBuilder();
+            LabelStatistics.addTo(builder, config, encoder);
+            t = builder.build();
+        } else {
+            t = new Topology();
+        }
         // 1. Read raw bytes: a record that cannot be decoded must still reach the dead-letter topic as it arrived.
         t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), config.inputTopic());
         // 2. Decode and validate; failures go to the dead-letter sink, events to the batcher.

@@ -14,17 +14,23 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The whole app in embedded mode with a tiny model: its HTTP endpoint, readiness and metrics as deployed. */
+/** The whole app in embedded mode with a tiny model: its HTTP endpoint, readiness, metrics and label statistics. */
 class RuntimeOpsTest {
     @TempDir
     Path dir;
@@ -61,7 +67,30 @@ class RuntimeOpsTest {
             assertTrue(scraped.all().keySet().stream().anyMatch(s -> s.startsWith("kafka_stream_thread_process_rate")),
                     metrics.body());
             assertTrue(scraped.all().keySet().stream().anyMatch(s -> s.startsWith("kafka_consumer_")), metrics.body());
+
+            // Embedded mode created the label statistics topic, and the one labeled event is counted there.
+            String stats = firstValue(app.bootstrapServers(), config.labelStatsTopic());
+            assertTrue(stats.contains("\"count\":1"), stats);
         }
+    }
+
+    private static String firstValue(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            for (int i = 0; i < 120; i++) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
+                    return new String(r.value(), StandardCharsets.UTF_8);
+                }
+            }
+        }
+        return "nothing in " + topic;
     }
 
     private HttpResponse<String> get(String url) throws Exception {
