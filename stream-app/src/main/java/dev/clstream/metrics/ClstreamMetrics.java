@@ -24,8 +24,8 @@ public final class ClstreamMetrics {
     public static final String OUTPUT_EMBEDDINGS = "embeddings";
     public static final String OUTPUT_DEAD_LETTERS = "dead_letters";
 
-    // Buckets are fixed rather than Micrometer's percentile histograms: a few dozen series per meter
-    // instead of ~70, and bounds that mean something for this workload.
+    // Buckets are fixed rather than Micrometer's percentile histograms: about a dozen series per meter
+    // instead of ~70, at bounds that mean something for this workload.
     private static final double[] BATCH_SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
     private static final double[] BATCH_TOKEN_BUCKETS = {16, 64, 256, 1024, 2048, 4096, 8192, 16384, 65536};
     private static final double[] RATIO_BUCKETS = {0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
@@ -77,10 +77,6 @@ public final class ClstreamMetrics {
     public static ClstreamMetrics noop() {
         // A composite registry without children hands out no-op meters.
         return new ClstreamMetrics(new CompositeMeterRegistry());
-    }
-
-    public MeterRegistry registry() {
-        return registry;
     }
 
     /** {@code clstream_model_info{model, version} 1}: joins any series to the model that produced it. */

@@ -1,12 +1,12 @@
 package dev.clstream.serde;
 
-import dev.clstream.topology.LabelFact;
 import dev.clstream.avro.ClsEmbedding;
 import dev.clstream.avro.DeadLetter;
 import dev.clstream.avro.LabelProbability;
 import dev.clstream.avro.LabeledEvent;
 import dev.clstream.topology.DeadLetterOutput;
 import dev.clstream.topology.EmbeddingOutput;
+import dev.clstream.topology.LabelFact;
 import dev.clstream.topology.LabelOutput;
 import dev.clstream.topology.OutputEncoder;
 import java.nio.ByteBuffer;

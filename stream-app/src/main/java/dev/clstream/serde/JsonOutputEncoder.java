@@ -1,16 +1,16 @@
 package dev.clstream.serde;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import dev.clstream.topology.LabelFact;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clstream.topology.DeadLetterOutput;
 import dev.clstream.topology.EmbeddingOutput;
+import dev.clstream.topology.LabelFact;
 import dev.clstream.topology.LabelOutput;
 import dev.clstream.topology.OutputEncoder;
+import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
