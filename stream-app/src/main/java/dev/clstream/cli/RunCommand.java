@@ -23,7 +23,8 @@ final class RunCommand implements Callable<Integer> {
             stopped.countDown();
         }, "clstream-shutdown"));
         System.err.println("clstream: running; bootstrap.servers=" + runtime.bootstrapServers()
-                + "; input topic " + runtime.config().inputTopic() + " (Ctrl-C to stop)");
+                + "; input topic " + runtime.config().inputTopic()
+                + runtime.httpUrl().map(u -> "; metrics and health at " + u).orElse("") + " (Ctrl-C to stop)");
         stopped.await();
         return 0;
     }

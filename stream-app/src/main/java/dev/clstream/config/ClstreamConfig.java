@@ -32,6 +32,8 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
     public static final String LABELS_ENABLED = "labels.enabled";
     public static final String EMBEDDINGS_ENABLED = "embeddings.enabled";
+    public static final String LABEL_STATS_TOPIC = "label.stats.topic";
+    public static final String LABEL_STATS_ENABLED = "label.stats.enabled";
     public static final String INPUT_FORMAT = "input.format";
     public static final String OUTPUT_FORMAT = "output.format";
     public static final String TEXT_MAX_BYTES = "text.max.bytes";
@@ -45,6 +47,9 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String INFERENCE_CONCURRENCY = "inference.concurrency";
     public static final String INFERENCE_BATCH_SIZE = "inference.batch.size";
     public static final String INFERENCE_OPTIMIZATION = "inference.optimization";
+    public static final String HTTP_ENABLED = "http.enabled";
+    public static final String HTTP_BIND_ADDRESS = "http.bind.address";
+    public static final String HTTP_PORT = "http.port";
 
     /** Serde keys, named as Confluent's serdes name them so existing client configs carry over. */
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -56,6 +61,7 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String SR_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
 
     public static final String DEFAULT_APPLICATION_ID = "clstream";
+    public static final String REDACTED = "[redacted]";
 
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
@@ -68,7 +74,11 @@ public final class ClstreamConfig extends AbstractConfig {
                     "Topic [CLS] embedding events are written to.")
             .define(DEAD_LETTER_TOPIC, Type.STRING, "clstream-dead-letters", topicName(), Importance.HIGH,
                     "Topic records that cannot be processed are written to, with the reason and original bytes.")
+            .define(LABEL_STATS_TOPIC, Type.STRING, "clstream-label-stats", topicName(), Importance.MEDIUM,
+                    "Topic per-minute label counts and mean confidence are written to (JSON).")
             .define(LABELS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Write labeled events.")
+            .define(LABEL_STATS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Write label statistics; they are computed from the labels topic, so only when labels are written.")
             .define(EMBEDDINGS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Write [CLS] embedding events.")
             .define(INPUT_FORMAT, Type.STRING, "avro", ValidString.in("avro", "json", "text"), Importance.HIGH,
                     "Input value format: avro (Confluent wire format, Schema Registry), json ({\"id\", \"text\", ...}) "
@@ -98,6 +108,12 @@ public final class ClstreamConfig extends AbstractConfig {
                     "Max texts per encoder run inside a micro-batch, which is split by length (default 8 cpu, 256 cuda).")
             .define(INFERENCE_OPTIMIZATION, Type.STRING, "all", ValidString.in("none", "basic", "extended", "all"),
                     Importance.LOW, "ONNX Runtime graph optimisation level.")
+            .define(HTTP_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Serve /metrics, /health/live, /health/ready and /info over HTTP.")
+            .define(HTTP_BIND_ADDRESS, Type.STRING, "", bindAddress(), Importance.MEDIUM,
+                    "Address the HTTP endpoint listens on; empty means 0.0.0.0, or 127.0.0.1 in embedded mode.")
+            .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of the HTTP endpoint; 0 picks a free one.")
             .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.HIGH,
                     "Schema Registry URL(s), comma separated; mock://<scope> for an in-JVM registry.")
             .define(AUTO_REGISTER_SCHEMAS, Type.BOOLEAN, true, Importance.MEDIUM,
@@ -197,6 +213,15 @@ public final class ClstreamConfig extends AbstractConfig {
         return getBoolean(EMBEDDINGS_ENABLED);
     }
 
+    public String labelStatsTopic() {
+        return getString(LABEL_STATS_TOPIC);
+    }
+
+    /** Label statistics are read back from the labels topic, so they need labels written as well. */
+    public boolean labelStatsEnabled() {
+        return getBoolean(LABEL_STATS_ENABLED) && getBoolean(LABELS_ENABLED);
+    }
+
     public String inputFormat() {
         return getString(INPUT_FORMAT);
     }
@@ -219,6 +244,23 @@ public final class ClstreamConfig extends AbstractConfig {
 
     public boolean modelVerify() {
         return getBoolean(MODEL_VERIFY);
+    }
+
+    public boolean httpEnabled() {
+        return getBoolean(HTTP_ENABLED);
+    }
+
+    /**
+     * The address to serve HTTP on. Unless set, an embedded-mode app (a laptop, a demo) stays on
+     * loopback, while one that joins a real cluster is reachable by its scraper and probes.
+     */
+    public String httpBindAddress(boolean embedded) {
+        String set = getString(HTTP_BIND_ADDRESS);
+        return !set.isBlank() ? set : embedded ? "127.0.0.1" : "0.0.0.0";
+    }
+
+    public int httpPort() {
+        return getInt(HTTP_PORT);
     }
 
     public String schemaRegistryUrl() {
@@ -271,12 +313,12 @@ public final class ClstreamConfig extends AbstractConfig {
         return p;
     }
 
-    /** Every effective setting, secrets replaced by "[hidden]": for logs and the /info endpoint. */
+    /** Every effective setting, secrets replaced by {@value #REDACTED}: for logs and the /info endpoint. */
     public Map<String, String> redacted() {
         Map<String, String> out = new TreeMap<>();
         values().forEach((k, v) -> out.put(k, v instanceof org.apache.kafka.common.config.types.Password
-                ? "[hidden]" : String.valueOf(v)));
-        passThrough.forEach((k, v) -> out.put(k, KafkaKeys.isSecret(k) ? "[hidden]" : v));
+                || KafkaKeys.isSecret(k) ? REDACTED : String.valueOf(v)));
+        passThrough.forEach((k, v) -> out.put(k, KafkaKeys.isSecret(k) ? REDACTED : v));
         return out;
     }
 
@@ -284,6 +326,16 @@ public final class ClstreamConfig extends AbstractConfig {
         return (name, value) -> {
             if (value == null || !TOPIC.matcher(value.toString()).matches() || value.equals(".") || value.equals("..")) {
                 throw new ConfigException(name, value, "a topic name: 1-249 of a-z A-Z 0-9 . _ -");
+            }
+        };
+    }
+
+    private static ConfigDef.Validator bindAddress() {
+        return (name, value) -> {
+            String s = value == null ? "" : value.toString();
+            if (!s.isEmpty() && !s.matches("[A-Za-z0-9.:%_-]+")) {
+                throw new ConfigException(name, value, "an IP address or host name to listen on, e.g. 0.0.0.0, "
+                        + "127.0.0.1 or ::; empty for the default");
             }
         };
     }

@@ -29,6 +29,7 @@ final class KafkaKeys {
         return NAMES.contains(key) || PREFIXES.stream().anyMatch(p -> key.startsWith(p) && key.length() > p.length());
     }
 
+    /** Passwords, secrets, JAAS configs, registry user info, tokens and SSL private keys ({@code ssl.keystore.key}). */
     static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
         return k.contains("password") || k.contains("secret") || k.contains("jaas") || k.contains("user.info")

@@ -140,6 +140,28 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     /**
+     * The token grid {@link #predict} runs these texts over: each encoder run's rows times its
+     * longest row. With the real token count it gives the share of the encoder's work spent on padding.
+     */
+    public long paddedTokens(List<TokenizedText> texts) {
+        int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
+        long grid = 0;
+        for (int[] batch : LengthAwareBatcher.plan(lengths, options.maxBatchSize(), options.maxBatchTokens())) {
+            int longest = 0;
+            for (int i : batch) {
+                longest = Math.max(longest, lengths[i]);
+            }
+            grid += (long) batch.length * longest;
+        }
+        return grid;
+    }
+
+    /** False once {@link #close} has begun: the model is no longer there to serve. */
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /**
      * Like {@link #predict}, but a failing batch is split in halves until the failing texts are
      * alone, so one bad input costs only its own result. Only {@link InferenceException}s count as a
      * text's failure; a closed engine throws {@link IllegalStateException} for the whole call.

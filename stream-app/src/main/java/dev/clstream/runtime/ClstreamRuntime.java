@@ -5,47 +5,69 @@ import dev.clstream.bundle.ModelBundle;
 import dev.clstream.cli.BuiltInBundles;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.embedded.EmbeddedKafka;
+import dev.clstream.http.HttpEndpoint;
+import dev.clstream.http.InfoDocument;
+import dev.clstream.http.OpsRoutes;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.inference.ParityCheck;
+import dev.clstream.metrics.ClstreamMetrics;
 import dev.clstream.topology.Topologies;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running clstream: the model, the Kafka Streams topology and, in embedded mode (no
- * {@code bootstrap.servers}), a real single-node Kafka broker in this JVM with an in-JVM registry.
- * Closed in reverse order of start.
+ * A running clstream: the model, the Kafka Streams topology, its metrics and HTTP endpoint and, in
+ * embedded mode (no {@code bootstrap.servers}), a real single-node Kafka broker in this JVM with an
+ * in-JVM registry. Closed in reverse order of start.
  */
 public final class ClstreamRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClstreamRuntime.class);
     public static final String EMBEDDED_REGISTRY = "mock://clstream-embedded";
     public static final int EMBEDDED_PARTITIONS = 2;
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final ClstreamConfig config;
-    private final EmbeddedKafka embedded;
     private final InferenceEngine engine;
     private final KafkaStreams streams;
+    private final PrometheusMeterRegistry registry;
+    private final RuntimeHealth health;
+    private final HttpEndpoint http;
+    private final Closer closer;
 
-    private ClstreamRuntime(ClstreamConfig config, EmbeddedKafka embedded, InferenceEngine engine,
-                            KafkaStreams streams) {
+    private ClstreamRuntime(ClstreamConfig config, InferenceEngine engine, KafkaStreams streams,
+                            PrometheusMeterRegistry registry, RuntimeHealth health, HttpEndpoint http, Closer closer) {
         this.config = config;
-        this.embedded = embedded;
         this.engine = engine;
         this.streams = streams;
+        this.registry = registry;
+        this.health = health;
+        this.http = http;
+        this.closer = closer;
     }
 
-    /** Loads the model, starts the embedded broker if needed, then the topology. Fails fast on any bad setting. */
+    /**
+     * Loads the model, starts the embedded broker if needed, the HTTP endpoint (when enabled), then the
+     * topology. Fails fast on any bad setting, closing whatever had started.
+     */
     public static ClstreamRuntime start(ClstreamConfig requested) {
         TrustedClasses.install();
         ModelBundle bundle = ModelBundle.load(BuiltInBundles.resolve(requested.modelBundle()));
-        InferenceEngine engine = InferenceEngine.open(bundle, requested.encoderOptions());
-        EmbeddedKafka embedded = null;
+        Closer closer = new Closer();
         try {
+            InferenceEngine engine = closer.register(InferenceEngine.open(bundle, requested.encoderOptions()));
             if (requested.modelVerify()) {
                 // Catches a bundle that loads but computes something else here (another ONNX Runtime, CPU or
                 // provider) before any event is labeled with it.
@@ -53,8 +75,9 @@ public final class ClstreamRuntime implements AutoCloseable {
                         r.summary()));
             }
             ClstreamConfig config = requested;
-            if (!requested.hasBootstrapServers()) {
-                embedded = EmbeddedKafka.start(null);
+            boolean embeddedMode = !requested.hasBootstrapServers();
+            if (embeddedMode) {
+                EmbeddedKafka embedded = closer.register(EmbeddedKafka.start(null));
                 Map<String, String> local = new HashMap<>();
                 local.put("bootstrap.servers", embedded.bootstrapServers());
                 if (requested.schemaRegistryUrl().isBlank()) {
@@ -62,26 +85,42 @@ public final class ClstreamRuntime implements AutoCloseable {
                 }
                 config = requested.with(local);
                 embedded.createTopics(EMBEDDED_PARTITIONS, config.inputTopic(), config.labelsTopic(),
-                        config.embeddingsTopic(), config.deadLetterTopic());
+                        config.embeddingsTopic(), config.deadLetterTopic(), config.labelStatsTopic());
             }
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            closer.register(registry::close);
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
             KafkaStreams streams = new KafkaStreams(Topologies.build(config, engine, Formats.decoder(config),
-                    Formats.encoder(config)), config.streamsProperties());
+                    Formats.encoder(config), new ClstreamMetrics(registry)), config.streamsProperties());
+            closer.register(() -> streams.close(CLOSE_TIMEOUT));
+            // Streams' own metrics (lag, process rate, commit latency...), read from its registry at each scrape.
+            KafkaStreamsMetrics streamsMetrics = closer.register(new KafkaStreamsMetrics(streams));
+            streamsMetrics.bindTo(registry);
             // A failure that escapes the topology (a broker or registry outage, say) restarts the stream thread
             // from its last commit instead of stopping the app; bad records never get here, they are dead-lettered.
             streams.setUncaughtExceptionHandler(e -> {
                 LOG.error("stream thread failed; replacing it and resuming from the last commit", e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             });
+            RuntimeHealth health = new RuntimeHealth(streams::state, engine::isOpen);
+            HttpEndpoint http = null;
+            if (config.httpEnabled()) {
+                http = closer.register(HttpEndpoint.start(config.httpBindAddress(embeddedMode), config.httpPort(),
+                        OpsRoutes.of(registry, health, InfoDocument.of(bundle.manifest(), config))));
+            }
             streams.start();
-            LOG.info("clstream running: model {} ({}), {} -> {} / {} / {}, bootstrap.servers={}",
+            LOG.info("clstream running: model {} ({}), {} -> {} / {} / {}, bootstrap.servers={}, http={}",
                     bundle.manifest().id(), bundle.directory(), config.inputTopic(), config.labelsTopic(),
                     config.embeddingsTopic(), config.deadLetterTopic(), config.streamsProperties()
-                            .getProperty("bootstrap.servers"));
-            return new ClstreamRuntime(config, embedded, engine, streams);
+                            .getProperty("bootstrap.servers"), http == null ? "off" : http.host() + ":" + http.port());
+            return new ClstreamRuntime(config, engine, streams, registry, health, http, closer);
         } catch (RuntimeException e) {
-            engine.close();
-            if (embedded != null) {
-                embedded.close();
+            try {
+                closer.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
             }
             throw e;
         }
@@ -97,6 +136,29 @@ public final class ClstreamRuntime implements AutoCloseable {
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    public PrometheusMeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    /** The port the HTTP endpoint is bound to (the picked one for {@code http.port=0}); empty when disabled. */
+    public OptionalInt httpPort() {
+        return http == null ? OptionalInt.empty() : OptionalInt.of(http.port());
+    }
+
+    /** The HTTP endpoint's base URL as a local client reaches it; empty when disabled. */
+    public Optional<String> httpUrl() {
+        if (http == null) {
+            return Optional.empty();
+        }
+        String host = http.host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0")) {
+            host = "localhost";
+        } else if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return Optional.of("http://" + host + ":" + http.port());
     }
 
     public String bootstrapServers() {
@@ -119,18 +181,17 @@ public final class ClstreamRuntime implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Stops in order: readiness turns 503 first, so load balancers and probes see the shutdown while
+     * Streams commits and leaves the group; then everything else in reverse order of start.
+     */
     @Override
     public void close() {
+        health.shuttingDown();
         try {
-            streams.close(Duration.ofSeconds(30));
+            streams.close(CLOSE_TIMEOUT);
         } finally {
-            try {
-                engine.close();
-            } finally {
-                if (embedded != null) {
-                    embedded.close();
-                }
-            }
+            closer.close();
         }
     }
 }

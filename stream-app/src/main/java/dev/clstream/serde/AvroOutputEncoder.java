@@ -6,6 +6,7 @@ import dev.clstream.avro.LabelProbability;
 import dev.clstream.avro.LabeledEvent;
 import dev.clstream.topology.DeadLetterOutput;
 import dev.clstream.topology.EmbeddingOutput;
+import dev.clstream.topology.LabelFact;
 import dev.clstream.topology.LabelOutput;
 import dev.clstream.topology.OutputEncoder;
 import java.nio.ByteBuffer;
@@ -20,9 +21,17 @@ import org.apache.avro.specific.SpecificRecordBase;
  */
 public final class AvroOutputEncoder implements OutputEncoder {
     private final AvroSerializer<SpecificRecordBase> serializer;
+    private final AvroDeserializer<LabeledEvent> labeledReader;
 
     public AvroOutputEncoder(SchemaRegistryClient registry, boolean autoRegister) {
         this.serializer = new AvroSerializer<>(registry, false, autoRegister);
+        this.labeledReader = AvroDeserializer.specific(registry, LabeledEvent.class);
+    }
+
+    @Override
+    public LabelFact readLabeled(String topic, byte[] value) {
+        LabeledEvent e = labeledReader.deserialize(topic, value);
+        return new LabelFact(e.getLabel(), e.getScore(), e.getEventTime() == null ? null : e.getEventTime().toEpochMilli());
     }
 
     @Override

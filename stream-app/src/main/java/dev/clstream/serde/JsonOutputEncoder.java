@@ -1,13 +1,16 @@
 package dev.clstream.serde;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clstream.topology.DeadLetterOutput;
 import dev.clstream.topology.EmbeddingOutput;
+import dev.clstream.topology.LabelFact;
 import dev.clstream.topology.LabelOutput;
 import dev.clstream.topology.OutputEncoder;
+import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
@@ -66,6 +69,21 @@ public final class JsonOutputEncoder implements OutputEncoder {
         n.put("model_name", out.modelName());
         n.put("model_version", out.modelVersion());
         return bytes(n);
+    }
+
+    @Override
+    public LabelFact readLabeled(String topic, byte[] value) {
+        JsonNode n;
+        try {
+            n = json.readTree(value);
+        } catch (IOException e) {
+            throw new SerializationException("not a JSON labeled event: " + e.getMessage(), e);
+        }
+        if (n == null || !n.path("label").isTextual() || !n.path("score").isNumber()) {
+            throw new SerializationException("not a labeled event: it lacks a text label or a numeric score");
+        }
+        JsonNode time = n.path("event_time");
+        return new LabelFact(n.get("label").asText(), n.get("score").asDouble(), time.isNumber() ? time.asLong() : null);
     }
 
     private byte[] bytes(ObjectNode n) {

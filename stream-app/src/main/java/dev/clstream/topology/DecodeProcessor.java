@@ -1,5 +1,6 @@
 package dev.clstream.topology;
 
+import dev.clstream.metrics.ClstreamMetrics;
 import dev.clstream.serde.DecodeException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,12 +20,14 @@ final class DecodeProcessor implements Processor<byte[], byte[], byte[], Object>
     private final InputDecoder decoder;
     private final OutputWriter outputs;
     private final int textMaxBytes;
+    private final ClstreamMetrics metrics;
     private ProcessorContext<byte[], Object> context;
 
-    DecodeProcessor(InputDecoder decoder, OutputWriter outputs, int textMaxBytes) {
+    DecodeProcessor(InputDecoder decoder, OutputWriter outputs, int textMaxBytes, ClstreamMetrics metrics) {
         this.decoder = decoder;
         this.outputs = outputs;
         this.textMaxBytes = textMaxBytes;
+        this.metrics = metrics;
     }
 
     @Override
@@ -34,6 +37,7 @@ final class DecodeProcessor implements Processor<byte[], byte[], byte[], Object>
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        metrics.eventIn();
         RecordMetadata md = context.recordMetadata().orElseThrow();
         SourceRecord src = new SourceRecord(md.topic(), md.partition(), md.offset(), record.timestamp(), record.key(),
                 record.value(), headers(record));

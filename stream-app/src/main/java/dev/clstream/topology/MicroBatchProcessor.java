@@ -3,6 +3,7 @@ package dev.clstream.topology;
 import dev.clstream.config.BatchLimits;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.inference.Outcome;
+import dev.clstream.metrics.ClstreamMetrics;
 import dev.clstream.tokenize.InvalidTextException;
 import dev.clstream.tokenize.TokenizedText;
 import java.time.Duration;
@@ -39,6 +40,7 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     private final BatchLimits limits;
     private final OutputWriter outputs;
     private final String storeName;
+    private final ClstreamMetrics metrics;
 
     private ProcessorContext<byte[], Object> context;
     private KeyValueStore<Long, PendingEvent> store;
@@ -48,11 +50,13 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
 
     private record Waiting(PendingEvent event, TokenizedText tokens) {}
 
-    MicroBatchProcessor(InferenceEngine engine, BatchLimits limits, OutputWriter outputs, String storeName) {
+    MicroBatchProcessor(InferenceEngine engine, BatchLimits limits, OutputWriter outputs, String storeName,
+                        ClstreamMetrics metrics) {
         this.engine = engine;
         this.limits = limits;
         this.outputs = outputs;
         this.storeName = storeName;
+        this.metrics = metrics;
     }
 
     @Override
@@ -89,7 +93,9 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     /** Tokenises and queues one stored event; a text with nothing to classify is dead-lettered at once. */
     private boolean admit(long sequence, PendingEvent event) {
         try {
+            long start = System.nanoTime();
             TokenizedText tokens = engine.tokenize(event.event().text());
+            metrics.tokenized(System.nanoTime() - start);
             waiting.put(sequence, new Waiting(event, tokens));
             waitingTokens += tokens.length();
             return true;
@@ -108,7 +114,10 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
 
     private void flush() {
         List<Map.Entry<Long, Waiting>> batch = new ArrayList<>(waiting.entrySet());
-        List<Outcome> outcomes = engine.predictIsolating(batch.stream().map(e -> e.getValue().tokens()).toList());
+        List<TokenizedText> texts = batch.stream().map(e -> e.getValue().tokens()).toList();
+        long start = System.nanoTime();
+        List<Outcome> outcomes = engine.predictIsolating(texts);
+        metrics.batch(texts.size(), waitingTokens, engine.paddedTokens(texts), System.nanoTime() - start);
         for (int i = 0; i < batch.size(); i++) {
             PendingEvent event = batch.get(i).getValue().event();
             if (outcomes.get(i) instanceof Outcome.Success s) {

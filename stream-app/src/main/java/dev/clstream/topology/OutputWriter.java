@@ -4,6 +4,7 @@ import dev.clstream.bundle.BundleManifest;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.inference.Classification;
 import dev.clstream.inference.Prediction;
+import dev.clstream.metrics.ClstreamMetrics;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -29,27 +30,39 @@ final class OutputWriter {
     private final ClstreamConfig config;
     private final OutputEncoder encoder;
     private final BundleManifest model;
+    private final ClstreamMetrics metrics;
 
-    OutputWriter(ClstreamConfig config, OutputEncoder encoder, BundleManifest model) {
+    OutputWriter(ClstreamConfig config, OutputEncoder encoder, BundleManifest model, ClstreamMetrics metrics) {
         this.config = config;
         this.encoder = encoder;
         this.model = model;
+        this.metrics = metrics;
     }
 
     void success(ProcessorContext<byte[], Object> context, PendingEvent pending, Prediction p) {
         SourceRecord src = pending.source();
         InputEvent e = pending.event();
+        long now = context.currentSystemTimeMs();
+        if (p.classification() != null) {
+            metrics.prediction(p.classification().label(), p.classification().score());
+        }
+        if (p.truncated()) {
+            metrics.truncated();
+        }
         if (config.labelsEnabled() && p.classification() != null) {
             Classification c = p.classification();
             LabelOutput out = new LabelOutput(e.id(), c.label(), c.score(), c.labels(), c.probabilities(), model.name(),
-                    model.version(), p.tokens(), p.truncated(), e.eventTime(), context.currentSystemTimeMs());
+                    model.version(), p.tokens(), p.truncated(), e.eventTime(), now);
             forward(context, src, encoder.labeled(config.labelsTopic(), out), Topologies.LABELS_SINK, null);
+            metrics.eventOut(ClstreamMetrics.OUTPUT_LABELS);
         }
         if (config.embeddingsEnabled()) {
             EmbeddingOutput out = new EmbeddingOutput(e.id(), model.name(), model.version(), p.embedding(),
                     e.eventTime());
             forward(context, src, encoder.embedding(config.embeddingsTopic(), out), Topologies.EMBEDDINGS_SINK, null);
+            metrics.eventOut(ClstreamMetrics.OUTPUT_EMBEDDINGS);
         }
+        metrics.endToEnd(e.eventTime() != null ? e.eventTime() : src.timestamp(), now);
     }
 
     void deadLetter(ProcessorContext<byte[], Object> context, SourceRecord src, String reason, String message,
@@ -67,6 +80,7 @@ final class OutputWriter {
                 src.key(), value, context.currentSystemTimeMs(), modelInvolved ? model.name() : null,
                 modelInvolved ? model.version() : null);
         forward(context, src, encoder.deadLetter(config.deadLetterTopic(), out), Topologies.DEAD_LETTER_SINK, reason);
+        metrics.deadLetter(reason);
     }
 
     private void forward(ProcessorContext<byte[], Object> context, SourceRecord src, byte[] value, String sink,

@@ -2,7 +2,9 @@ package dev.clstream.topology;
 
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.inference.InferenceEngine;
+import dev.clstream.metrics.ClstreamMetrics;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
@@ -18,17 +20,33 @@ public final class Topologies {
 
     private Topologies() {}
 
+    /** The topology without metrics (they are recorded nowhere). */
     public static Topology build(ClstreamConfig config, InferenceEngine engine, InputDecoder decoder,
                                  OutputEncoder encoder) {
-        OutputWriter outputs = new OutputWriter(config, encoder, engine.manifest());
-        Topology t = new Topology();
+        return build(config, engine, decoder, encoder, ClstreamMetrics.noop());
+    }
+
+    public static Topology build(ClstreamConfig config, InferenceEngine engine, InputDecoder decoder,
+                                 OutputEncoder encoder, ClstreamMetrics metrics) {
+        metrics.modelInfo(engine.manifest());
+        OutputWriter outputs = new OutputWriter(config, encoder, engine.manifest(), metrics);
+        Topology t;
+        if (config.labelStatsEnabled()) {
+            // 6. (A sub-topology of its own, from the labels topic: see LabelStatistics.) Built first because only
+            // the DSL creates the repartition topic it needs; the processor nodes below are added to the same topology.
+            StreamsBuilder builder = new StreamsBuilder();
+            LabelStatistics.addTo(builder, config, encoder);
+            t = builder.build();
+        } else {
+            t = new Topology();
+        }
         // 1. Read raw bytes: a record that cannot be decoded must still reach the dead-letter topic as it arrived.
         t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), config.inputTopic());
         // 2. Decode and validate; failures go to the dead-letter sink, events to the batcher.
-        t.addProcessor(DECODER, () -> new DecodeProcessor(decoder, outputs, config.textMaxBytes()), SOURCE);
+        t.addProcessor(DECODER, () -> new DecodeProcessor(decoder, outputs, config.textMaxBytes(), metrics), SOURCE);
         // 3. Micro-batch through the encoder; waiting events live in a changelogged store (see MicroBatchProcessor).
-        t.addProcessor(BATCHER, () -> new MicroBatchProcessor(engine, config.batchLimits(), outputs, PENDING_STORE),
-                DECODER);
+        t.addProcessor(BATCHER, () -> new MicroBatchProcessor(engine, config.batchLimits(), outputs, PENDING_STORE,
+                metrics), DECODER);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Long(),
                 new PendingEventCodec()), BATCHER);
         // 4. Labeled events and [CLS] embeddings, each only when enabled.

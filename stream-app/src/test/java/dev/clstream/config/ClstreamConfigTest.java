@@ -76,13 +76,34 @@ class ClstreamConfigTest {
     void kafkaKeysPassThroughAndSecretsAreRedacted() {
         ClstreamConfig c = of("bootstrap.servers", "b:9092", "schema.registry.url", "mock://x",
                 "processing.guarantee", "at_least_once", "producer.linger.ms", "5", "num.stream.threads", "2",
-                "sasl.jaas.config", "secret stuff", ClstreamConfig.BASIC_AUTH_USER_INFO, "u:p");
+                "sasl.jaas.config", "secret stuff", ClstreamConfig.BASIC_AUTH_USER_INFO, "u:p",
+                "ssl.keystore.key", "-----BEGIN PRIVATE KEY-----", "producer.ssl.key.password", "pw",
+                ClstreamConfig.SR_TRUSTSTORE_PASSWORD, "tpw");
         assertEquals("at_least_once", c.streamsProperties().get("processing.guarantee"));
         assertEquals("5", c.streamsProperties().get("producer.linger.ms"));
-        assertEquals("[hidden]", c.redacted().get("sasl.jaas.config"));
-        assertEquals("[hidden]", c.redacted().get(ClstreamConfig.BASIC_AUTH_USER_INFO));
+        assertEquals(ClstreamConfig.REDACTED, c.redacted().get("sasl.jaas.config"));
+        assertEquals(ClstreamConfig.REDACTED, c.redacted().get(ClstreamConfig.BASIC_AUTH_USER_INFO));
         assertEquals("u:p", c.serdeConfig().get(ClstreamConfig.BASIC_AUTH_USER_INFO));
+        assertEquals(ClstreamConfig.REDACTED, c.redacted().get("ssl.keystore.key"));
+        assertEquals(ClstreamConfig.REDACTED, c.redacted().get("producer.ssl.key.password"));
+        assertEquals(ClstreamConfig.REDACTED, c.redacted().get(ClstreamConfig.SR_TRUSTSTORE_PASSWORD));
         assertEquals("b:9092", c.redacted().get("bootstrap.servers"));
+        assertEquals("5", c.redacted().get("producer.linger.ms"));
+    }
+
+    @Test
+    void httpBindsToLoopbackInEmbeddedModeUnlessSet() {
+        ClstreamConfig defaults = of();
+        assertTrue(defaults.httpEnabled());
+        assertEquals(8080, defaults.httpPort());
+        assertEquals("127.0.0.1", defaults.httpBindAddress(true));
+        assertEquals("0.0.0.0", defaults.httpBindAddress(false));
+        assertEquals("0.0.0.0", of(ClstreamConfig.HTTP_BIND_ADDRESS, "0.0.0.0").httpBindAddress(true));
+        assertEquals(0, of(ClstreamConfig.HTTP_PORT, "0").httpPort());
+        String port = failure(ClstreamConfig.HTTP_PORT, "70000");
+        assertTrue(port.contains("http.port") && port.contains("65535"), port);
+        String address = failure(ClstreamConfig.HTTP_BIND_ADDRESS, "local host");
+        assertTrue(address.contains("http.bind.address") && address.contains("IP address"), address);
     }
 
     @Test

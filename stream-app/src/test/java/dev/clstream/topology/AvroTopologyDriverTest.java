@@ -105,6 +105,13 @@ class AvroTopologyDriverTest {
         assertEquals(8, emb.getVector().size());
         assertTrue(registry.subjects().containsAll(List.of(config.inputTopic() + "-value", config.labelsTopic() + "-value",
                 config.embeddingsTopic() + "-value")), registry.subjects().toString());
+        // Label statistics read the Avro labels back (they are JSON themselves): one event in the minute of 42 ms.
+        List<byte[]> stats = driver.createOutputTopic(config.labelStatsTopic(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()).readValuesToList();
+        assertEquals(1, stats.size());
+        String json = new String(stats.get(0), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"label\":\"" + label.getLabel() + "\"") && json.contains("\"count\":1")
+                && json.contains("\"window_start\":0"), json);
     }
 
     @Test

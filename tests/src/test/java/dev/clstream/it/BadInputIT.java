@@ -168,6 +168,8 @@ class BadInputIT {
             s.put("bootstrap.servers", bootstrap);
             s.put("application.id", KafkaTestCluster.uniqueName("bad-" + name + "-app"));
             s.put("state.dir", dir.resolve("state-" + name).toString());
+            // Two apps run at once here: each takes a free port for its HTTP endpoint.
+            s.put(ClstreamConfig.HTTP_PORT, "0");
             s.put(ClstreamConfig.SCHEMA_REGISTRY_URL, SchemaRegistryServer.url());
             s.put(ClstreamConfig.INPUT_FORMAT, inputFormat);
             s.put(ClstreamConfig.OUTPUT_FORMAT, "avro");

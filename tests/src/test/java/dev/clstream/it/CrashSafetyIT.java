@@ -199,6 +199,8 @@ class CrashSafetyIT {
         settings.put("state.dir", bundle.getParent().resolve("state").toString());
         // Flush and commit often, so that kills land between and inside many small transactions.
         settings.put("commit.interval.ms", "100");
+        // A restarted app must not wait for the killed one's port; any free one will do.
+        settings.put("http.port", "0");
         settings.put("batch.max.size", "16");
         settings.put("batch.max.wait.ms", "20");
         settings.put("inference.concurrency", "1");

@@ -75,6 +75,7 @@ class RoundTripIT {
         settings.put("bootstrap.servers", bootstrap);
         settings.put("application.id", KafkaTestCluster.uniqueName("rt-app"));
         settings.put("state.dir", dir.resolve("state").toString());
+        settings.put(ClstreamConfig.HTTP_PORT, "0");
         settings.put(ClstreamConfig.SCHEMA_REGISTRY_URL, SchemaRegistryServer.url());
         settings.put(ClstreamConfig.INPUT_FORMAT, "avro");
         settings.put(ClstreamConfig.OUTPUT_FORMAT, "avro");

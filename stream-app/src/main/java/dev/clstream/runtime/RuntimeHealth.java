@@ -1,0 +1,49 @@
+package dev.clstream.runtime;
+
+import dev.clstream.http.HealthCheck;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The running app's health. Live until shutdown begins: a broker outage or a rebalance makes the
+ * app not ready, never dead, since Streams recovers from those by itself and a restart would only
+ * add a rebalance. Ready only while Streams is RUNNING and the model is loaded.
+ */
+final class RuntimeHealth implements HealthCheck {
+    private final Supplier<KafkaStreams.State> streamsState;
+    private final BooleanSupplier modelLoaded;
+    private volatile boolean shuttingDown;
+
+    RuntimeHealth(Supplier<KafkaStreams.State> streamsState, BooleanSupplier modelLoaded) {
+        this.streamsState = streamsState;
+        this.modelLoaded = modelLoaded;
+    }
+
+    void shuttingDown() {
+        shuttingDown = true;
+    }
+
+    @Override
+    public boolean live() {
+        return !shuttingDown;
+    }
+
+    @Override
+    public List<String> notReadyBecause() {
+        List<String> reasons = new ArrayList<>();
+        if (shuttingDown) {
+            reasons.add("shutting down");
+        }
+        KafkaStreams.State state = streamsState.get();
+        if (state != KafkaStreams.State.RUNNING) {
+            reasons.add("Kafka Streams is " + state + ", not RUNNING");
+        }
+        if (!modelLoaded.getAsBoolean()) {
+            reasons.add("the model is not loaded");
+        }
+        return reasons;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.clstream.topology;
+
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+/** One label's running totals in one window: how many events got it, and the sum of their scores. */
+record LabelWindowStats(long count, double scoreSum) {
+    static final LabelWindowStats EMPTY = new LabelWindowStats(0, 0);
+    static final Serde<LabelWindowStats> SERDE = Serdes.serdeFrom(new Encoder(), new Decoder());
+
+    LabelWindowStats add(double score) {
+        return new LabelWindowStats(count + 1, scoreSum + score);
+    }
+
+    double meanScore() {
+        return count == 0 ? 0 : scoreSum / count;
+    }
+
+    /** Sixteen bytes in the store and its changelog: the count, then the sum. */
+    private static final class Encoder implements Serializer<LabelWindowStats> {
+        @Override
+        public byte[] serialize(String topic, LabelWindowStats s) {
+            return s == null ? null : ByteBuffer.allocate(16).putLong(s.count()).putDouble(s.scoreSum()).array();
+        }
+    }
+
+    private static final class Decoder implements Deserializer<LabelWindowStats> {
+        @Override
+        public LabelWindowStats deserialize(String topic, byte[] data) {
+            if (data == null) {
+                return null;
+            }
+            if (data.length != 16) {
+                throw new SerializationException("label statistics are 16 bytes, got " + data.length);
+            }
+            ByteBuffer b = ByteBuffer.wrap(data);
+            return new LabelWindowStats(b.getLong(), b.getDouble());
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package dev.clstream.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clstream.bundle.BundleManifest;
+import dev.clstream.config.ClstreamConfig;
+import dev.clstream.http.HttpEndpoint;
+import dev.clstream.http.InfoDocument;
+import dev.clstream.http.OpsRoutes;
+import dev.clstream.metrics.ClstreamMetrics;
+import dev.clstream.testing.PrometheusText;
+import dev.clstream.testing.TestBundles;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The operations endpoints on a real socket (port 0), with a fake Streams state and model. */
+class OpsEndpointTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final BundleManifest MODEL = new BundleManifest(BundleManifest.FORMAT_VERSION, "tiny", "1.2.3", "a test",
+            32, TestBundles.TINY_LABELS, Optional.of(TestBundles.linearHead(2, 8, 7)),
+            Map.of("model.onnx", "a".repeat(64), "tokenizer.json", "b".repeat(64)), null, null);
+
+    final AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.CREATED);
+    final AtomicBoolean modelLoaded = new AtomicBoolean(true);
+    final HttpClient client = HttpClient.newHttpClient();
+    PrometheusMeterRegistry registry;
+    RuntimeHealth health;
+    HttpEndpoint endpoint;
+
+    @BeforeEach
+    void start() {
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ClstreamMetrics metrics = new ClstreamMetrics(registry);
+        metrics.modelInfo(MODEL);
+        metrics.eventIn();
+        metrics.deadLetter("invalid_json");
+        health = new RuntimeHealth(state::get, modelLoaded::get);
+        ClstreamConfig config = ClstreamConfig.of(Map.of("bootstrap.servers", "b:9092",
+                ClstreamConfig.SCHEMA_REGISTRY_URL, "https://registry:8081",
+                ClstreamConfig.BASIC_AUTH_USER_INFO, "alice:registry-pw",
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"kafka-pw\";",
+                "ssl.keystore.key", "-----BEGIN PRIVATE KEY-----", "ssl.key.password", "key-pw",
+                ClstreamConfig.HTTP_PORT, "0"));
+        endpoint = HttpEndpoint.start("127.0.0.1", config.httpPort(), OpsRoutes.of(registry, health,
+                InfoDocument.of(MODEL, config)));
+    }
+
+    @AfterEach
+    void stop() {
+        endpoint.close();
+        registry.close();
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void portZeroBindsAFreePortThatCanBeRead() {
+        assertNotEquals(0, endpoint.port());
+        assertEquals("127.0.0.1", endpoint.host());
+    }
+
+    @Test
+    void metricsAreServedInPrometheusTextFormat() throws Exception {
+        HttpResponse<String> r = get(OpsRoutes.METRICS);
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+        PrometheusText scraped = PrometheusText.parse(r.body());
+        assertEquals(1, scraped.value("clstream_events_in_total"));
+        assertEquals(1, scraped.value("clstream_dead_letters_total{reason=\"invalid_json\"}"));
+        assertEquals(1, scraped.value("clstream_model_info{model=\"tiny\",version=\"1.2.3\"}"));
+    }
+
+    @Test
+    void readyOnlyWhileStreamsRunsAndTheModelIsLoaded() throws Exception {
+        HttpResponse<String> created = get(OpsRoutes.READY);
+        assertEquals(503, created.statusCode());
+        assertEquals(List.of("Kafka Streams is CREATED, not RUNNING"), reasons(created));
+
+        state.set(KafkaStreams.State.REBALANCING);
+        assertEquals(List.of("Kafka Streams is REBALANCING, not RUNNING"), reasons(get(OpsRoutes.READY)));
+
+        state.set(KafkaStreams.State.RUNNING);
+        HttpResponse<String> running = get(OpsRoutes.READY);
+        assertEquals(200, running.statusCode());
+        assertEquals("ready", JSON.readTree(running.body()).get("status").asText());
+
+        modelLoaded.set(false);
+        HttpResponse<String> noModel = get(OpsRoutes.READY);
+        assertEquals(503, noModel.statusCode());
+        assertEquals("application/json", noModel.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(List.of("the model is not loaded"), reasons(noModel));
+    }
+
+    @Test
+    void liveUntilShutdownBeginsWhateverStreamsDoes() throws Exception {
+        state.set(KafkaStreams.State.REBALANCING);
+        assertEquals(200, get(OpsRoutes.LIVE).statusCode(), "a rebalance or broker outage is not death");
+        state.set(KafkaStreams.State.RUNNING);
+        health.shuttingDown();
+        assertEquals(503, get(OpsRoutes.LIVE).statusCode());
+        HttpResponse<String> ready = get(OpsRoutes.READY);
+        assertEquals(503, ready.statusCode());
+        assertEquals(List.of("shutting down"), reasons(ready));
+    }
+
+    @Test
+    void infoNamesTheModelAndRedactsSecrets() throws Exception {
+        HttpResponse<String> r = get(OpsRoutes.INFO);
+        assertEquals(200, r.statusCode());
+        JsonNode info = JSON.readTree(r.body());
+        assertEquals("tiny", info.at("/model/name").asText());
+        assertEquals("1.2.3", info.at("/model/version").asText());
+        assertEquals("a".repeat(64), info.at("/model/sha256/model.onnx").asText());
+        assertEquals("[\"negative\",\"positive\"]", info.at("/model/labels").toString());
+        JsonNode config = info.get("config");
+        assertEquals("b:9092", config.get("bootstrap.servers").asText());
+        assertEquals("https://registry:8081", config.get(ClstreamConfig.SCHEMA_REGISTRY_URL).asText());
+        assertEquals("32", config.get(ClstreamConfig.BATCH_MAX_SIZE).asText(), "defaults are shown too");
+        for (String secret : List.of(ClstreamConfig.BASIC_AUTH_USER_INFO, "sasl.jaas.config", "ssl.keystore.key",
+                "ssl.key.password")) {
+            assertEquals(ClstreamConfig.REDACTED, config.get(secret).asText(), secret);
+        }
+        for (String leaked : List.of("registry-pw", "kafka-pw", "PRIVATE KEY", "key-pw")) {
+            assertFalse(r.body().contains(leaked), leaked);
+        }
+    }
+
+    @Test
+    void unknownPathsAndMethodsAreRefused() throws Exception {
+        assertEquals(404, get("/health/live/more").statusCode());
+        assertEquals(404, get("/nothing-here").statusCode());
+        HttpResponse<String> post = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + endpoint.port() + OpsRoutes.INFO)).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, post.statusCode());
+    }
+
+    @Test
+    void aTakenPortFailsNamingTheSetting() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> HttpEndpoint.start("127.0.0.1", endpoint.port(), List.of()));
+        assertTrue(e.getMessage().contains("http.port"), e.getMessage());
+    }
+
+    private static List<String> reasons(HttpResponse<String> r) throws IOException {
+        List<String> out = new java.util.ArrayList<>();
+        JSON.readTree(r.body()).path("reasons").forEach(n -> out.add(n.asText()));
+        return out;
+    }
+}

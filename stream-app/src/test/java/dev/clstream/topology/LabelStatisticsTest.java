@@ -1,0 +1,126 @@
+package dev.clstream.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clstream.config.ClstreamConfig;
+import dev.clstream.inference.EncoderOptions;
+import dev.clstream.inference.InferenceEngine;
+import dev.clstream.serde.JsonInputDecoder;
+import dev.clstream.serde.JsonOutputEncoder;
+import dev.clstream.testing.TestBundles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The label statistics topic on TopologyTestDriver: per-minute event-time windows, counts and mean confidence. */
+class LabelStatisticsTest {
+    @TempDir
+    static Path dir;
+    static InferenceEngine engine;
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final long MINUTE = 60_000;
+    static final long T0 = 29_000_000 * MINUTE; // a window boundary
+
+    @BeforeAll
+    static void open() {
+        engine = InferenceEngine.open(TestBundles.tiny(dir.resolve("tiny")), EncoderOptions.builder().concurrency(1)
+                .build());
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    private static ClstreamConfig config(String... extra) {
+        Map<String, String> m = new HashMap<>(Map.of(ClstreamConfig.INPUT_FORMAT, "json",
+                ClstreamConfig.OUTPUT_FORMAT, "json", ClstreamConfig.BATCH_MAX_SIZE, "1",
+                "bootstrap.servers", "dummy:9092", "application.id", "label-stats-test"));
+        for (int i = 0; i < extra.length; i += 2) {
+            m.put(extra[i], extra[i + 1]);
+        }
+        return ClstreamConfig.of(m);
+    }
+
+    /** Per window and label: count and score sum, from the labels topic as a consumer would see it. */
+    private record Expected(long count, double scoreSum) {}
+
+    @Test
+    void countsAndMeanConfidencePerLabelPerMinuteOfEventTime() throws IOException {
+        ClstreamConfig config = config();
+        Map<String, Expected> expected = new HashMap<>();
+        Map<String, JsonNode> latest = new HashMap<>();
+        try (TopologyTestDriver driver = new TopologyTestDriver(Topologies.build(config, engine, new JsonInputDecoder(),
+                new JsonOutputEncoder()), config.streamsProperties(), Instant.ofEpochMilli(T0))) {
+            TestInputTopic<byte[], byte[]> input = driver.createInputTopic(config.inputTopic(),
+                    new ByteArraySerializer(), new ByteArraySerializer());
+            // Twelve texts over two minutes of event time; the record timestamps all say the second minute, so
+            // only event time can put the first six in the first window.
+            String[] words = {"cat", "mat", "dog", "sat", "the", "on"};
+            for (int i = 0; i < 12; i++) {
+                long eventTime = T0 + (i < 6 ? 1_000 * i : MINUTE + 1_000 * i);
+                String text = "the " + words[i % words.length] + " " + words[(i * 5) % words.length].repeat(1 + i % 3);
+                input.pipeInput("k".getBytes(StandardCharsets.UTF_8), ("{\"id\":\"e" + i + "\",\"text\":\"" + text
+                        + "\",\"event_time\":" + eventTime + "}").getBytes(StandardCharsets.UTF_8), T0 + MINUTE + 30_000);
+            }
+            for (TestRecord<byte[], byte[]> r : driver.createOutputTopic(config.labelsTopic(),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList()) {
+                JsonNode v = JSON.readTree(r.value());
+                long window = v.get("event_time").asLong() / MINUTE * MINUTE;
+                expected.merge(v.get("label").asText() + "@" + Instant.ofEpochMilli(window),
+                        new Expected(1, v.get("score").asDouble()),
+                        (a, b) -> new Expected(a.count() + b.count(), a.scoreSum() + b.scoreSum()));
+            }
+            for (TestRecord<byte[], byte[]> r : driver.createOutputTopic(config.labelStatsTopic(),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList()) {
+                // Each record is its window's total so far: the last one per key is the answer.
+                latest.put(new String(r.key(), StandardCharsets.UTF_8), JSON.readTree(r.value()));
+            }
+        }
+        assertEquals(12, expected.values().stream().mapToLong(Expected::count).sum());
+        assertTrue(expected.keySet().stream().anyMatch(k -> k.endsWith("@" + Instant.ofEpochMilli(T0)))
+                && expected.keySet().stream().anyMatch(k -> k.endsWith("@" + Instant.ofEpochMilli(T0 + MINUTE))));
+        assertEquals(expected.keySet(), latest.keySet());
+        for (Map.Entry<String, Expected> e : expected.entrySet()) {
+            JsonNode stats = latest.get(e.getKey());
+            assertEquals(e.getKey().substring(0, e.getKey().indexOf('@')), stats.get("label").asText());
+            assertEquals(e.getValue().count(), stats.get("count").asLong(), e.getKey());
+            assertEquals(e.getValue().scoreSum() / e.getValue().count(), stats.get("mean_confidence").asDouble(), 1e-6,
+                    e.getKey());
+            long start = Instant.parse(e.getKey().substring(e.getKey().indexOf('@') + 1)).toEpochMilli();
+            assertEquals(start, stats.get("window_start").asLong());
+            assertEquals(start + MINUTE, stats.get("window_end").asLong());
+        }
+    }
+
+    @Test
+    void offWhenDisabledOrWhenNoLabelsAreWritten() {
+        for (ClstreamConfig config : new ClstreamConfig[] {config(ClstreamConfig.LABEL_STATS_ENABLED, "false"),
+                config(ClstreamConfig.LABELS_ENABLED, "false")}) {
+            String description = Topologies.build(config, engine, new JsonInputDecoder(), new JsonOutputEncoder())
+                    .describe().toString();
+            assertFalse(description.contains(config.labelStatsTopic()), description);
+            assertFalse(config.labelStatsEnabled());
+        }
+        String on = Topologies.build(config(), engine, new JsonInputDecoder(), new JsonOutputEncoder()).describe()
+                .toString();
+        assertTrue(on.contains(config().labelStatsTopic()) && on.contains("clstream-label-stats-by-label-repartition"),
+                on);
+    }
+}
