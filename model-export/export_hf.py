@@ -200,7 +200,7 @@ def export(args):
         del manifest["labels"]
     (out / "bundle.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return {"bundle": str(out), "name": name, "variant": variant, "labels": labels, "max_length": max_length,
-            "inputs": input_names, "outputs": ["last_hidden_state"] + (["logits"] if has_head else []),
+            "inputs": graph_inputs(out / "model.onnx"), "outputs": ["last_hidden_state"] + (["logits"] if has_head else []),
             "parity": {"texts": len(texts), "cls_embedding_max_abs_diff": diff_h0,
                        "probabilities_max_abs_diff": diff_p if has_head else None,
                        "tolerance": tolerance}}
@@ -342,6 +342,11 @@ def export_onnx(wrapper, tokenizer, input_names, has_head, path, opset):
     onnx.checker.check_model(onnx.load(str(path), load_external_data=False))
 
 
+def graph_inputs(path):
+    import onnx
+    return [i.name for i in onnx.load(str(path), load_external_data=False).graph.input]
+
+
 def quantize_int8(src, dst):
     from onnxruntime.quantization import QuantType, quantize_dynamic
     quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8)
@@ -363,9 +368,12 @@ def run_onnx(path, input_names, encoded, has_head):
     import numpy as np
     import onnxruntime as ort
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    # The exporter drops inputs the model ignores (token_type_ids of a DeBERTa-v2 without token types, say);
+    # clstream feeds what the graph declares, and so does this check.
+    declared = {i.name for i in session.get_inputs()}
     results = []
     for enc in encoded:
-        feeds = {n: np.array([enc[n]], dtype=np.int64) for n in input_names}
+        feeds = {n: np.array([enc[n]], dtype=np.int64) for n in input_names if n in declared}
         outs = session.run(None, feeds)
         h0 = outs[0][0, 0].astype(np.float64)
         probs = softmax(outs[1][0].astype(np.float64)) if has_head else None

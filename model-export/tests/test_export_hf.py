@@ -130,6 +130,24 @@ class ExportHfTest(unittest.TestCase):
             export_hf.run_onnx = original
         self.assertFalse(out.exists(), "a failed export must not leave a bundle behind")
 
+    def test_every_named_architecture_exports_within_fp32_tolerance(self):
+        import tiny_models
+        for model_type in tiny_models.ARCHITECTURES:
+            with self.subTest(model_type):
+                source = tiny_models.save_architecture(self.tmp / f"hf-{model_type}", model_type)
+                out = self.export(source, f"tiny-{model_type}")
+                parity = json.loads((out / "parity.json").read_text())
+                self.assertLessEqual(parity["export_check"]["cls_embedding_max_abs_diff"], 1e-4)
+                self.assertLessEqual(parity["export_check"]["probabilities_max_abs_diff"], 1e-4)
+                manifest = json.loads((out / "bundle.json").read_text())
+                self.assertEqual(["no", "yes"], manifest["labels"])
+                # A DeBERTa-v2 with type_vocab_size 0 ignores token_type_ids, and the exported graph drops them.
+                no_types = model_type in tiny_models.WITHOUT_TOKEN_TYPES or model_type == "deberta-v2"
+                expected_inputs = ["input_ids", "attention_mask"] if no_types \
+                    else ["input_ids", "attention_mask", "token_type_ids"]
+                self.assert_graph(out, outputs=["last_hidden_state", "logits"], inputs=expected_inputs)
+                self.verify_with_java(out)
+
     def test_opset_below_17_is_refused(self):
         import export_hf
         with self.assertRaises(SystemExit):

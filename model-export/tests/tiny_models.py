@@ -24,7 +24,7 @@ def vocabulary():
     return {t: i for i, t in enumerate(out)}
 
 
-def save_tokenizer(directory: Path):
+def save_tokenizer(directory: Path, input_names=("input_ids", "token_type_ids", "attention_mask")):
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
@@ -38,7 +38,7 @@ def save_tokenizer(directory: Path):
     tok.decoder = decoders.WordPiece()
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
                                    sep_token="[SEP]", mask_token="[MASK]", model_max_length=MAX_LENGTH,
-                                   model_input_names=["input_ids", "token_type_ids", "attention_mask"])
+                                   model_input_names=list(input_names))
     fast.save_pretrained(str(directory))
     return len(vocab)
 
@@ -63,5 +63,44 @@ def save_bert(directory: Path, with_head: bool, seed: int = 7):
         model = BertForSequenceClassification(config)
     else:
         model = BertModel(config)
+    model.save_pretrained(str(directory))
+    return directory
+
+
+# Small configs per architecture that export_hf.py names; sizes kept tiny so each export takes about a second.
+ARCHITECTURES = {
+    "bert": dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64),
+    "distilbert": dict(dim=32, n_layers=2, n_heads=4, hidden_dim=64),
+    "roberta": dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+                    pad_token_id=0, bos_token_id=2, eos_token_id=3),
+    "xlm-roberta": dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+                        pad_token_id=0, bos_token_id=2, eos_token_id=3),
+    "deberta-v2": dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+                       type_vocab_size=0, relative_attention=True, position_buckets=16, max_relative_positions=64,
+                       pos_att_type=["p2c", "c2p"]),
+    "modernbert": dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+                       pad_token_id=0, bos_token_id=2, eos_token_id=3, cls_token_id=2, sep_token_id=3,
+                       global_attn_every_n_layers=2, local_attention=16),
+}
+# Architectures whose tokenizers feed no token_type_ids.
+WITHOUT_TOKEN_TYPES = {"distilbert", "roberta", "xlm-roberta", "modernbert"}
+
+
+def save_architecture(directory: Path, model_type: str, seed: int = 11):
+    """A tiny randomly initialised <model_type>ForSequenceClassification with 2 labels, and the tiny tokenizer."""
+    import torch
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    directory.mkdir(parents=True, exist_ok=True)
+    names = ("input_ids", "attention_mask") if model_type in WITHOUT_TOKEN_TYPES else \
+        ("input_ids", "token_type_ids", "attention_mask")
+    vocab_size = save_tokenizer(directory, names)
+    positions = MAX_LENGTH + 2 if model_type in ("roberta", "xlm-roberta") else MAX_LENGTH
+    extra = {"max_position_embeddings": positions} if model_type != "distilbert" else {"max_position_embeddings": positions}
+    config = AutoConfig.for_model(model_type, vocab_size=vocab_size, num_labels=2,
+                                  id2label={0: "no", 1: "yes"}, label2id={"no": 0, "yes": 1},
+                                  **ARCHITECTURES[model_type], **extra)
+    torch.manual_seed(seed)
+    model = AutoModelForSequenceClassification.from_config(config)
     model.save_pretrained(str(directory))
     return directory

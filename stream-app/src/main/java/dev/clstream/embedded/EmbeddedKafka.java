@@ -102,6 +102,19 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @throws IllegalStateException when the node does not start or is not seen within {@link #START_TIMEOUT}
      */
     public static EmbeddedKafka start(Path dataDir) {
+        return start(dataDir, null);
+    }
+
+    /**
+     * Like {@link #start(Path)}, on the given ports: a node restarted on the ports and data directory of
+     * one that was closed is the same broker to its clients (a broker outage and its recovery, say).
+     */
+    public static EmbeddedKafka start(Path dataDir, int brokerPort, int controllerPort) {
+        return start(java.util.Objects.requireNonNull(dataDir, "a restarted node needs its data directory"),
+                new int[] {brokerPort, controllerPort});
+    }
+
+    private static EmbeddedKafka start(Path dataDir, int[] fixedPorts) {
         long t0 = System.nanoTime();
         boolean temporary = dataDir == null;
         Path dir;
@@ -113,7 +126,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         try {
             String clusterId = format(dir);
             for (int attempt = 1; ; attempt++) {
-                int[] ports = freePorts(2);
+                int[] ports = fixedPorts != null ? fixedPorts : freePorts(2);
                 KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(config(dir, ports[0], ports[1]), false),
                         Time.SYSTEM);
                 try {
@@ -125,7 +138,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                     } catch (RuntimeException stopFailure) {
                         e.addSuppressed(stopFailure);
                     }
-                    if (attempt < BIND_ATTEMPTS && causedByBind(e)) {
+                    if (fixedPorts == null && attempt < BIND_ATTEMPTS && causedByBind(e)) {
                         log.debug("Embedded Kafka: a chosen port was taken meanwhile, retrying", e);
                         continue;
                     }

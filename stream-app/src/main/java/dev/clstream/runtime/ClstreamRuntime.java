@@ -20,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -59,21 +60,15 @@ public final class ClstreamRuntime implements AutoCloseable {
     }
 
     /**
-     * Loads the model, starts the embedded broker if needed, the HTTP endpoint (when enabled), then the
-     * topology. Fails fast on any bad setting, closing whatever had started.
+     * Reads the bundle's manifest, starts the embedded broker if needed, the HTTP endpoint (when
+     * enabled, so that probes can see the model load), loads the model, then starts the topology.
+     * Fails fast on any bad setting or a model that does not load, closing whatever had started.
      */
     public static ClstreamRuntime start(ClstreamConfig requested) {
         TrustedClasses.install();
         ModelBundle bundle = ModelBundle.load(BuiltInBundles.resolve(requested.modelBundle()));
         Closer closer = new Closer();
         try {
-            InferenceEngine engine = closer.register(InferenceEngine.open(bundle, requested.encoderOptions()));
-            if (requested.modelVerify()) {
-                // Catches a bundle that loads but computes something else here (another ONNX Runtime, CPU or
-                // provider) before any event is labeled with it.
-                ParityCheck.requirePassing(engine).ifPresent(r -> LOG.info("{}: {}", bundle.manifest().id(),
-                        r.summary()));
-            }
             ClstreamConfig config = requested;
             boolean embeddedMode = !requested.hasBootstrapServers();
             if (embeddedMode) {
@@ -92,9 +87,22 @@ public final class ClstreamRuntime implements AutoCloseable {
             new JvmMemoryMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
+            AtomicReference<InferenceEngine> loaded = new AtomicReference<>();
+            AtomicReference<KafkaStreams> started = new AtomicReference<>();
+            RuntimeHealth health = new RuntimeHealth(() -> started.get() == null ? null : started.get().state(),
+                    () -> loaded.get() != null && loaded.get().isOpen());
+            health.modelLoading();
+            HttpEndpoint http = null;
+            if (config.httpEnabled()) {
+                http = closer.register(HttpEndpoint.start(config.httpBindAddress(embeddedMode), config.httpPort(),
+                        OpsRoutes.of(registry, health, InfoDocument.of(bundle.manifest(), config))));
+            }
+            InferenceEngine engine = loadModel(bundle, requested, health, closer);
+            loaded.set(engine);
             KafkaStreams streams = new KafkaStreams(Topologies.build(config, engine, Formats.decoder(config),
                     Formats.encoder(config), new ClstreamMetrics(registry)), config.streamsProperties());
             closer.register(() -> streams.close(CLOSE_TIMEOUT));
+            started.set(streams);
             // Streams' own metrics (lag, process rate, commit latency...), read from its registry at each scrape.
             KafkaStreamsMetrics streamsMetrics = closer.register(new KafkaStreamsMetrics(streams));
             streamsMetrics.bindTo(registry);
@@ -104,12 +112,6 @@ public final class ClstreamRuntime implements AutoCloseable {
                 LOG.error("stream thread failed; replacing it and resuming from the last commit", e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             });
-            RuntimeHealth health = new RuntimeHealth(streams::state, engine::isOpen);
-            HttpEndpoint http = null;
-            if (config.httpEnabled()) {
-                http = closer.register(HttpEndpoint.start(config.httpBindAddress(embeddedMode), config.httpPort(),
-                        OpsRoutes.of(registry, health, InfoDocument.of(bundle.manifest(), config))));
-            }
             streams.start();
             LOG.info("clstream running: model {} ({}), {} -> {} / {} / {}, bootstrap.servers={}, http={}",
                     bundle.manifest().id(), bundle.directory(), config.inputTopic(), config.labelsTopic(),
@@ -122,6 +124,25 @@ public final class ClstreamRuntime implements AutoCloseable {
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
+            throw e;
+        }
+    }
+
+    /** Opens the engine and, with {@code model.verify}, runs the bundle's parity file; readiness says how it went. */
+    private static InferenceEngine loadModel(ModelBundle bundle, ClstreamConfig config, RuntimeHealth health,
+                                             Closer closer) {
+        try {
+            InferenceEngine engine = closer.register(InferenceEngine.open(bundle, config.encoderOptions()));
+            if (config.modelVerify()) {
+                // Catches a bundle that loads but computes something else here (another ONNX Runtime, CPU or
+                // provider) before any event is labeled with it.
+                ParityCheck.requirePassing(engine).ifPresent(r -> LOG.info("{}: {}", bundle.manifest().id(),
+                        r.summary()));
+            }
+            health.modelLoaded();
+            return engine;
+        } catch (RuntimeException e) {
+            health.modelFailed(e.getMessage());
             throw e;
         }
     }

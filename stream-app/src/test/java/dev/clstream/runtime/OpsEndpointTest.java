@@ -115,6 +115,25 @@ class OpsEndpointTest {
     }
 
     @Test
+    void readinessSaysWhileTheModelLoadsAndWhyItFailed() throws Exception {
+        state.set(null);
+        modelLoaded.set(false);
+        health.modelLoading();
+        assertEquals(List.of("Kafka Streams has not started", "the model is loading"), reasons(get(OpsRoutes.READY)));
+        health.modelFailed("bundle /b: checksum mismatch for model.onnx");
+        HttpResponse<String> failed = get(OpsRoutes.READY);
+        assertEquals(503, failed.statusCode());
+        assertEquals(List.of("Kafka Streams has not started",
+                "the model failed to load: bundle /b: checksum mismatch for model.onnx"), reasons(failed));
+        assertEquals(200, get(OpsRoutes.LIVE).statusCode(), "alive until the process decides to exit");
+
+        modelLoaded.set(true);
+        health.modelLoaded();
+        state.set(KafkaStreams.State.RUNNING);
+        assertEquals(200, get(OpsRoutes.READY).statusCode());
+    }
+
+    @Test
     void liveUntilShutdownBeginsWhateverStreamsDoes() throws Exception {
         state.set(KafkaStreams.State.REBALANCING);
         assertEquals(200, get(OpsRoutes.LIVE).statusCode(), "a rebalance or broker outage is not death");
