@@ -7,9 +7,12 @@ import dev.clstream.config.ClstreamConfig;
 import dev.clstream.embedded.EmbeddedKafka;
 import dev.clstream.http.HttpEndpoint;
 import dev.clstream.http.InfoDocument;
+import dev.clstream.http.LivePage;
 import dev.clstream.http.OpsRoutes;
+import dev.clstream.http.Route;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.inference.ParityCheck;
+import dev.clstream.live.LiveWindow;
 import dev.clstream.metrics.ClstreamMetrics;
 import dev.clstream.topology.Topologies;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -19,7 +22,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -92,8 +97,9 @@ public final class ClstreamRuntime implements AutoCloseable {
             new JvmMemoryMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
+            LiveWindow live = new LiveWindow(bundle.manifest().labels(), config.liveLowConfidenceThreshold());
             KafkaStreams streams = new KafkaStreams(Topologies.build(config, engine, Formats.decoder(config),
-                    Formats.encoder(config), new ClstreamMetrics(registry)), config.streamsProperties());
+                    Formats.encoder(config), new ClstreamMetrics(registry, live)), config.streamsProperties());
             closer.register(() -> streams.close(CLOSE_TIMEOUT));
             // Streams' own metrics (lag, process rate, commit latency...), read from its registry at each scrape.
             KafkaStreamsMetrics streamsMetrics = closer.register(new KafkaStreamsMetrics(streams));
@@ -107,8 +113,11 @@ public final class ClstreamRuntime implements AutoCloseable {
             RuntimeHealth health = new RuntimeHealth(streams::state, engine::isOpen);
             HttpEndpoint http = null;
             if (config.httpEnabled()) {
+                List<Route> routes = new ArrayList<>(OpsRoutes.of(registry, health,
+                        InfoDocument.of(bundle.manifest(), config)));
+                routes.addAll(LivePage.routes(live));
                 http = closer.register(HttpEndpoint.start(config.httpBindAddress(embeddedMode), config.httpPort(),
-                        OpsRoutes.of(registry, health, InfoDocument.of(bundle.manifest(), config))));
+                        routes));
             }
             streams.start();
             LOG.info("clstream running: model {} ({}), {} -> {} / {} / {}, bootstrap.servers={}, http={}",
