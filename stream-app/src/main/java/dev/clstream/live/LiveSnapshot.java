@@ -1,5 +1,7 @@
 package dev.clstream.live;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,6 +20,9 @@ final class LiveSnapshot {
     static final int RATE_SECONDS = 10;
     /** Seconds the headline percentiles and batch size are taken over. */
     static final int SUMMARY_SECONDS = 60;
+    /** The recent events are records: their components, in snake case, are the fields. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     private static final double[] QUANTILES = {0.5, 0.95, 0.99};
     private static final String[] QUANTILE_NAMES = {"p50", "p95", "p99"};
 
@@ -65,8 +70,8 @@ final class LiveSnapshot {
         latency.set("inference", percentileSeries(false));
 
         root.set("summary", summary());
-        root.set("low_confidence", lowConfidence());
-        root.set("recent_dead_letters", recentDeadLetters());
+        root.set("low_confidence", JSON.valueToTree(w.lowConfidence.newestFirst()));
+        root.set("recent_dead_letters", JSON.valueToTree(w.recentDeadLetters.newestFirst()));
         return root;
     }
 
@@ -167,32 +172,6 @@ final class LiveSnapshot {
         out.put("count", h.count());
         for (int q = 0; q < QUANTILES.length; q++) {
             putNumber(out, QUANTILE_NAMES[q], h.quantile(QUANTILES[q]));
-        }
-        return out;
-    }
-
-    private ArrayNode lowConfidence() {
-        ArrayNode out = JsonNodeFactory.instance.arrayNode();
-        for (LiveWindow.LowConfidence e : w.lowConfidence.newestFirst()) {
-            ObjectNode n = out.addObject();
-            n.put("time_ms", e.timeMs());
-            n.put("id", e.id());
-            n.put("label", e.label());
-            n.put("score", e.score());
-            n.put("text", e.text());
-        }
-        return out;
-    }
-
-    private ArrayNode recentDeadLetters() {
-        ArrayNode out = JsonNodeFactory.instance.arrayNode();
-        for (LiveWindow.DeadLetterSeen d : w.recentDeadLetters.newestFirst()) {
-            ObjectNode n = out.addObject();
-            n.put("time_ms", d.timeMs());
-            n.put("reason", d.reason());
-            n.put("stage", d.stage());
-            n.put("message", d.message());
-            n.put("source", d.source());
         }
         return out;
     }

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +33,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -65,16 +64,14 @@ class LivePageIT {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "needs Chromium and its driver (Debian: apt-get install chromium chromium-driver; .ci/run installs "
                         + "them): " + CHROMIUM + " or " + CHROMEDRIVER + " is missing");
-        String input = KafkaTestCluster.uniqueName("live-in");
-        String labels = KafkaTestCluster.uniqueName("live-labels");
-        String embeddings = KafkaTestCluster.uniqueName("live-embeddings");
-        String deadLetters = KafkaTestCluster.uniqueName("live-dead-letters");
-        ItSupport.createTopics(2, input, labels, embeddings, deadLetters);
+        ItSupport.Topics topics = ItSupport.createAppTopics("live", 2);
+        String input = topics.input();
+        String labels = topics.labels();
         String bootstrap = KafkaTestCluster.bootstrapServers();
 
         AtomicBoolean producing = new AtomicBoolean(true);
         AtomicInteger sent = new AtomicInteger();
-        try (ClstreamRuntime app = ClstreamRuntime.start(config(bootstrap, input, labels, embeddings, deadLetters));
+        try (ClstreamRuntime app = ClstreamRuntime.start(config(bootstrap, topics));
              OutputCollector outputs = new OutputCollector(bootstrap, labels);
              KafkaProducer<byte[], byte[]> producer = ItSupport.producer(bootstrap)) {
             assertTrue(app.awaitRunning(Duration.ofSeconds(120)), "Streams did not reach RUNNING");
@@ -101,21 +98,20 @@ class LivePageIT {
                 Set<String> written = labelsWritten(outputs, labels);
                 assertFalse(written.isEmpty(), "the app wrote no labels");
                 wait.withMessage(() -> "the label mix lists the labels written to the labels topic " + written)
-                        .until(b -> written.stream().allMatch(l -> labelCount(b, l) > 0));
-                assertTrue(TestBundles.TINY_LABELS.containsAll(labelsShown(browser)), "labels shown: "
+                        .until(b -> labelsShown(b).keySet().containsAll(written));
+                assertTrue(TestBundles.TINY_LABELS.containsAll(labelsShown(browser).keySet()), "labels shown: "
                         + labelsShown(browser));
 
-                wait.withMessage("the dead letter for the bad record, with its reason").until(b -> b.findElements(
-                        By.cssSelector("#dead-recent tbody td.reason")).stream()
-                        .anyMatch(td -> td.getText().equals("invalid_json")));
-                assertTrue(text(browser, "dead-reasons").contains("invalid_json"), text(browser, "dead-reasons"));
+                wait.withMessage("the dead letter for the bad record, with its reason").until(b -> rows(b, "dead-recent")
+                        .stream().anyMatch(r -> r.get(1).equals("invalid_json") && r.get(2).equals("decode")));
+                wait.withMessage("the dead letters by reason").until(b -> rows(b, "dead-reasons")
+                        .contains(List.of("invalid_json", "1")));
 
                 // live.low.confidence.threshold=1 lists every event.
-                wait.withMessage("low-confidence events with id, label, score and text").until(b -> b.findElements(
-                        By.cssSelector("#low-confidence tbody tr")).stream().anyMatch(LivePageIT::isOurEvent));
-                wait.withMessage("the markup text shown as text").until(b -> b.findElements(
-                        By.cssSelector("#low-confidence tbody td.text")).stream()
-                        .anyMatch(td -> td.getText().equals(MARKUP_TEXT)));
+                wait.withMessage("low-confidence events with id, label, score and text").until(b -> rows(b,
+                        "low-confidence").stream().anyMatch(LivePageIT::isOurEvent));
+                wait.withMessage("the markup text shown as text").until(b -> rows(b, "low-confidence").stream()
+                        .anyMatch(r -> r.get(4).equals(MARKUP_TEXT)));
                 assertTrue(browser.findElements(By.id("injected")).isEmpty(), "an event's text became an element");
                 assertEquals("clstream live", browser.getTitle(), "an event's text ran script");
 
@@ -131,12 +127,10 @@ class LivePageIT {
         }
     }
 
-    private static boolean isOurEvent(WebElement row) {
-        List<WebElement> cells = row.findElements(By.tagName("td"));
-        return cells.size() == 5 && cells.get(1).getText().startsWith("evt-")
-                && TestBundles.TINY_LABELS.contains(cells.get(2).getText())
-                && Double.parseDouble(cells.get(3).getText()) < 1.0
-                && !cells.get(4).getText().isBlank();
+    /** A low-confidence row: [time, id, top label, score, text]. */
+    private static boolean isOurEvent(List<String> row) {
+        return row.size() == 5 && row.get(1).startsWith("evt-") && TestBundles.TINY_LABELS.contains(row.get(2))
+                && Double.parseDouble(row.get(3)) < 1.0 && !row.get(4).isBlank();
     }
 
     private static WebDriver chromium() {
@@ -161,27 +155,27 @@ class LivePageIT {
         }
     }
 
-    private static long labelCount(WebDriver b, String label) {
-        for (WebElement row : b.findElements(By.cssSelector("#label-mix tbody tr"))) {
-            if (label.equals(row.getDomAttribute("data-label"))) {
-                return Long.parseLong(row.findElement(By.cssSelector("td.count")).getText().replace(",", ""));
-            }
-        }
-        return 0;
-    }
-
-    private static Set<String> labelsShown(WebDriver b) {
-        Set<String> out = new HashSet<>();
-        for (WebElement row : b.findElements(By.cssSelector("#label-mix tbody tr"))) {
-            if (labelCount(b, row.getDomAttribute("data-label")) > 0) {
-                out.add(row.getDomAttribute("data-label"));
+    /** The label mix table: each label with a non-zero count, and its count. */
+    private static Map<String, Long> labelsShown(WebDriver b) {
+        Map<String, Long> out = new HashMap<>();
+        for (List<String> row : rows(b, "label-mix")) {
+            long n = Long.parseLong(row.get(1).replace(",", ""));
+            if (n > 0) {
+                out.put(row.get(0), n);
             }
         }
         return out;
     }
 
-    private static String text(WebDriver b, String id) {
-        return b.findElement(By.id(id)).getText().toLowerCase(Locale.ROOT);
+    /**
+     * A table's rows as the page shows them now, each as its cells' text: read in one script, since the page redraws
+     * its tables every second and an element found a moment before may be gone.
+     */
+    @SuppressWarnings("unchecked")
+    private static List<List<String>> rows(WebDriver b, String tableId) {
+        return (List<List<String>>) ((JavascriptExecutor) b).executeScript("return Array.from("
+                + "document.querySelectorAll('#' + arguments[0] + ' tbody tr'), r => Array.from(r.cells, c => c.textContent))",
+                tableId);
     }
 
     /** The top labels in the labels topic so far (output.format=json), waiting for at least a few records. */
@@ -206,8 +200,7 @@ class LivePageIT {
         return new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
     }
 
-    private ClstreamConfig config(String bootstrap, String input, String labels, String embeddings,
-                                  String deadLetters) throws IOException {
+    private ClstreamConfig config(String bootstrap, ItSupport.Topics topics) {
         Map<String, String> s = new HashMap<>();
         s.put("bootstrap.servers", bootstrap);
         s.put("application.id", KafkaTestCluster.uniqueName("live-app"));
@@ -215,10 +208,10 @@ class LivePageIT {
         s.put(ClstreamConfig.HTTP_PORT, "0");
         s.put(ClstreamConfig.INPUT_FORMAT, "json");
         s.put(ClstreamConfig.OUTPUT_FORMAT, "json");
-        s.put(ClstreamConfig.INPUT_TOPIC, input);
-        s.put(ClstreamConfig.LABELS_TOPIC, labels);
-        s.put(ClstreamConfig.EMBEDDINGS_TOPIC, embeddings);
-        s.put(ClstreamConfig.DEAD_LETTER_TOPIC, deadLetters);
+        s.put(ClstreamConfig.INPUT_TOPIC, topics.input());
+        s.put(ClstreamConfig.LABELS_TOPIC, topics.labels());
+        s.put(ClstreamConfig.EMBEDDINGS_TOPIC, topics.embeddings());
+        s.put(ClstreamConfig.DEAD_LETTER_TOPIC, topics.deadLetters());
         s.put(ClstreamConfig.LABEL_STATS_ENABLED, "false");
         s.put(ClstreamConfig.LIVE_LOW_CONFIDENCE_THRESHOLD, "1");
         s.put(ClstreamConfig.MODEL_BUNDLE, TestBundles.tiny(dir.resolve("tiny")).directory().toString());

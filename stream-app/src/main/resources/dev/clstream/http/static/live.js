@@ -36,6 +36,8 @@ function cell(row, text, className) {
   const td = document.createElement("td");
   td.textContent = text;
   if (className) td.className = className;
+  // Long texts are cut to one line by the style sheet; the tooltip has the whole preview (an attribute, not markup).
+  if (className === "text") td.title = text;
   row.appendChild(td);
   return td;
 }
@@ -48,6 +50,9 @@ function chart(id, series, data) {
       width: Math.max(300, target.clientWidth),
       height: 200,
       legend: {live: false},
+      // Times as 15:04:05 (uPlot's default adds a date row, whose labels run into each other at this width), and
+      // room for "10,000" on the y axis, which uPlot's default width cuts.
+      axes: [{values: (u, ticks) => ticks.map(t => clock(t * 1000))}, {size: 64}],
       cursor: {drag: {x: false, y: false}},
       scales: {y: {range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1]}},
       series: [{}].concat(series.map((s, i) => ({
@@ -112,42 +117,28 @@ function drawLabelMix(d) {
   });
 }
 
-function drawDeadLetters(d) {
-  const reasons = Object.entries(d.summary.dead_letters_by_reason);
-  const body = el("dead-reasons").tBodies[0];
+// One row per item, each cell's text from its column's function; the "none" note shows when there are no items.
+function fillTable(tableId, emptyId, items, columns) {
+  const body = el(tableId).tBodies[0];
   body.replaceChildren();
-  for (const [reason, n] of reasons) {
+  for (const item of items) {
     const row = body.insertRow();
-    cell(row, reason);
-    cell(row, number(n, 0), "num");
+    for (const [text, className] of columns) cell(row, text(item), className);
   }
-  el("dead-reasons-empty").hidden = reasons.length > 0;
+  el(emptyId).hidden = items.length > 0;
+}
 
-  const recent = el("dead-recent").tBodies[0];
-  recent.replaceChildren();
-  for (const e of d.recent_dead_letters) {
-    const row = recent.insertRow();
-    cell(row, clock(e.time_ms));
-    cell(row, e.reason, "reason");
-    cell(row, e.stage);
-    cell(row, e.source);
-    cell(row, e.message, "text");
-  }
-  el("dead-recent-empty").hidden = d.recent_dead_letters.length > 0;
+function drawDeadLetters(d) {
+  fillTable("dead-reasons", "dead-reasons-empty", Object.entries(d.summary.dead_letters_by_reason), [
+    [([reason]) => reason], [([, n]) => number(n, 0), "num"]]);
+  fillTable("dead-recent", "dead-recent-empty", d.recent_dead_letters, [
+    [e => clock(e.time_ms)], [e => e.reason, "reason"], [e => e.stage], [e => e.source], [e => e.message, "text"]]);
 }
 
 function drawLowConfidence(d) {
-  const body = el("low-confidence").tBodies[0];
-  body.replaceChildren();
-  for (const e of d.low_confidence) {
-    const row = body.insertRow();
-    cell(row, clock(e.time_ms));
-    cell(row, e.id, "id");
-    cell(row, e.label, "label");
-    cell(row, number(e.score, 3), "num score");
-    cell(row, e.text, "text");
-  }
-  el("low-confidence-empty").hidden = d.low_confidence.length > 0;
+  fillTable("low-confidence", "low-confidence-empty", d.low_confidence, [
+    [e => clock(e.time_ms)], [e => e.id, "id"], [e => e.label, "label"], [e => number(e.score, 3), "num score"],
+    [e => e.text, "text"]]);
 }
 
 async function poll() {
