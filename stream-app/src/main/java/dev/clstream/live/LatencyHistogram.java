@@ -1,5 +1,7 @@
 package dev.clstream.live;
 
+import java.util.Arrays;
+
 /**
  * Latencies in milliseconds, counted in logarithmic buckets: eight per doubling from 0.01 ms to
  * about 22 minutes, so a percentile read back is within about 4.5% of the true value whatever the
@@ -26,7 +28,7 @@ final class LatencyHistogram {
     }
 
     void clear() {
-        java.util.Arrays.fill(counts, 0);
+        Arrays.fill(counts, 0);
         total = 0;
     }
 

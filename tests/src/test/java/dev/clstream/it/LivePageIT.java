@@ -86,9 +86,11 @@ class LivePageIT {
                     ItSupport.sleep(20);
                 }
             }, "live-page-traffic");
+            traffic.setDaemon(true);
             traffic.start();
-            WebDriver browser = chromium();
+            WebDriver browser = null;
             try {
+                browser = chromium();
                 browser.get(app.httpUrl().orElseThrow() + "/");
                 WebDriverWait wait = new WebDriverWait(browser, PAGE_WAIT, Duration.ofMillis(250));
 
@@ -120,8 +122,11 @@ class LivePageIT {
                         StandardCopyOption.REPLACE_EXISTING);
                 System.out.println("live page screenshot: " + shot.toAbsolutePath());
             } finally {
-                browser.quit();
+                // The traffic stops whatever happened, before the producer it writes with is closed.
                 producing.set(false);
+                if (browser != null) {
+                    browser.quit();
+                }
                 traffic.join(5_000);
             }
         }
