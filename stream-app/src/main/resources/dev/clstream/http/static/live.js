@@ -132,7 +132,8 @@ function drawDeadLetters(d) {
   fillTable("dead-reasons", "dead-reasons-empty", Object.entries(d.summary.dead_letters_by_reason), [
     [([reason]) => reason], [([, n]) => number(n, 0), "num"]]);
   fillTable("dead-recent", "dead-recent-empty", d.recent_dead_letters, [
-    [e => clock(e.time_ms)], [e => e.reason, "reason"], [e => e.stage], [e => e.source], [e => e.message, "text"]]);
+    [e => clock(e.time_ms)], [e => e.reason, "reason"], [e => e.stage], [e => e.source, "source"],
+    [e => e.message, "text"]]);
 }
 
 function drawLowConfidence(d) {
