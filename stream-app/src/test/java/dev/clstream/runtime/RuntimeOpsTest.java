@@ -3,9 +3,9 @@ package dev.clstream.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clstream.config.ClstreamConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clstream.config.ClstreamConfig;
 import dev.clstream.http.LivePage;
 import dev.clstream.http.OpsRoutes;
 import dev.clstream.testing.PrometheusText;

@@ -109,7 +109,7 @@ final class ItSupport {
     /** An app's four topics, named uniquely on the shared cluster. */
     record Topics(String input, String labels, String embeddings, String deadLetters) {}
 
-    /** Creates an app's input and output topics, named {@code prefix-in}, {@code prefix-labels} and so on. */
+    /** Creates an app's input and output topics: {@code prefix-in}, {@code prefix-labels} and so on, made unique. */
     static Topics createAppTopics(String prefix, int partitions) {
         Topics t = new Topics(dev.clstream.testing.KafkaTestCluster.uniqueName(prefix + "-in"),
                 dev.clstream.testing.KafkaTestCluster.uniqueName(prefix + "-labels"),
