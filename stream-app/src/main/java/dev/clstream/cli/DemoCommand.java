@@ -71,6 +71,8 @@ final class DemoCommand implements Callable<Integer> {
             ClstreamConfig c = runtime.config();
             out.printf("clstream demo: model %s, Kafka at %s, %d held-out messages; Ctrl-C to stop%n",
                     runtime.engine().manifest().id(), runtime.bootstrapServers(), messages.size());
+            runtime.httpUrl().ifPresent(url -> out.printf("live page: %s/ (throughput, latency, labels, dead letters, "
+                    + "low-confidence events)%n", url));
             out.flush();
             Map<String, Message> byId = new ConcurrentHashMap<>();
             AtomicBoolean stop = new AtomicBoolean();

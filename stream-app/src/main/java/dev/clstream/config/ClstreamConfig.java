@@ -50,6 +50,7 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String HTTP_ENABLED = "http.enabled";
     public static final String HTTP_BIND_ADDRESS = "http.bind.address";
     public static final String HTTP_PORT = "http.port";
+    public static final String LIVE_LOW_CONFIDENCE_THRESHOLD = "live.low.confidence.threshold";
 
     /** Serde keys, named as Confluent's serdes name them so existing client configs carry over. */
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -114,6 +115,8 @@ public final class ClstreamConfig extends AbstractConfig {
                     "Address the HTTP endpoint listens on; empty means 0.0.0.0, or 127.0.0.1 in embedded mode.")
             .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
                     "Port of the HTTP endpoint; 0 picks a free one.")
+            .define(LIVE_LOW_CONFIDENCE_THRESHOLD, Type.DOUBLE, 0.7, Range.between(0, 1), Importance.LOW,
+                    "The live page lists the latest events whose top label scored below this.")
             .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.HIGH,
                     "Schema Registry URL(s), comma separated; mock://<scope> for an in-JVM registry.")
             .define(AUTO_REGISTER_SCHEMAS, Type.BOOLEAN, true, Importance.MEDIUM,
@@ -261,6 +264,10 @@ public final class ClstreamConfig extends AbstractConfig {
 
     public int httpPort() {
         return getInt(HTTP_PORT);
+    }
+
+    public double liveLowConfidenceThreshold() {
+        return getDouble(LIVE_LOW_CONFIDENCE_THRESHOLD);
     }
 
     public String schemaRegistryUrl() {

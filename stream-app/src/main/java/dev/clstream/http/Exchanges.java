@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,10 +23,19 @@ final class Exchanges {
      * than a connection the JDK server closes without an answer, which a probe would read as a hang.
      */
     static HttpHandler exact(String path, HttpHandler inner) {
+        return byPath(path, p -> p.equals(path) ? inner : null);
+    }
+
+    /**
+     * GET or HEAD of the paths {@code resolve} knows (it answers null for the others: 404), with
+     * {@link #exact}'s handling of failures. {@code what} names the handler in the log.
+     */
+    static HttpHandler byPath(String what, Function<String, HttpHandler> resolve) {
         return exchange -> {
             try {
                 String method = exchange.getRequestMethod();
-                if (!exchange.getRequestURI().getPath().equals(path)) {
+                HttpHandler inner = resolve.apply(exchange.getRequestURI().getPath());
+                if (inner == null) {
                     send(exchange, 404, "text/plain; charset=utf-8", "not found\n");
                 } else if (!method.equals("GET") && !method.equals("HEAD")) {
                     exchange.getResponseHeaders().set("Allow", "GET, HEAD");
@@ -34,9 +44,9 @@ final class Exchanges {
                     inner.handle(exchange);
                 }
             } catch (IOException e) {
-                LOG.debug("HTTP client went away during {}", path, e);
+                LOG.debug("HTTP client went away during {}", what, e);
             } catch (RuntimeException e) {
-                LOG.warn("HTTP {} failed", path, e);
+                LOG.warn("HTTP {} failed", what, e);
                 try {
                     send(exchange, 500, "text/plain; charset=utf-8", "internal error\n");
                 } catch (IOException | RuntimeException ignored) {
@@ -49,7 +59,10 @@ final class Exchanges {
     }
 
     static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        send(exchange, status, contentType, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void send(HttpExchange exchange, int status, String contentType, byte[] bytes) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         boolean head = exchange.getRequestMethod().equals("HEAD");

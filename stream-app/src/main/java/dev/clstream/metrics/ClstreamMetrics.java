@@ -1,6 +1,7 @@
 package dev.clstream.metrics;
 
 import dev.clstream.bundle.BundleManifest;
+import dev.clstream.live.LiveWindow;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -18,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  * The topology calls it once per event or once per micro-batch, never per token. Meters with a
  * tag (reason, label, output) are looked up once and kept, since the registry's own lookup costs
  * a map search and an id allocation on every call.
+ *
+ * <p>The same facts, with the ids and texts that meters leave out, go to the live page's
+ * {@link LiveWindow} when there is one.
  */
 public final class ClstreamMetrics {
     public static final String OUTPUT_LABELS = "labels";
@@ -36,6 +40,8 @@ public final class ClstreamMetrics {
             30000, 60000, 300000);
 
     private final MeterRegistry registry;
+    /** Null when no live page is served (tests, tools). */
+    private final LiveWindow live;
     private final Counter eventsIn;
     private final Counter truncated;
     private final DistributionSummary batchSize;
@@ -51,7 +57,13 @@ public final class ClstreamMetrics {
     private record LabelMeters(Counter predictions, DistributionSummary confidence) {}
 
     public ClstreamMetrics(MeterRegistry registry) {
+        this(registry, null);
+    }
+
+    /** @param live also fed with every event, for the live page; null for none */
+    public ClstreamMetrics(MeterRegistry registry, LiveWindow live) {
         this.registry = registry;
+        this.live = live;
         eventsIn = Counter.builder("clstream.events.in").description("Input records read, good or bad")
                 .register(registry);
         truncated = Counter.builder("clstream.truncated").description("Texts cut at the bundle's max length")
@@ -87,6 +99,9 @@ public final class ClstreamMetrics {
 
     public void eventIn() {
         eventsIn.increment();
+        if (live != null) {
+            live.eventIn();
+        }
     }
 
     /** One record written to an output: {@link #OUTPUT_LABELS}, {@link #OUTPUT_EMBEDDINGS} or dead letters. */
@@ -95,10 +110,20 @@ public final class ClstreamMetrics {
                 .description("Records written, per output").tag("output", o).register(registry)).increment();
     }
 
-    public void deadLetter(String reason) {
+    /**
+     * One record dead-lettered.
+     *
+     * @param stage the pipeline stage it failed in
+     * @param message what was wrong with it
+     * @param source where it came from, {@code topic-partition@offset}
+     */
+    public void deadLetter(String reason, String stage, String message, String source) {
         deadLetters.computeIfAbsent(reason, r -> Counter.builder("clstream.dead.letters")
                 .description("Dead letters written, per reason code").tag("reason", r).register(registry)).increment();
         eventOut(OUTPUT_DEAD_LETTERS);
+        if (live != null) {
+            live.deadLetter(reason, stage, message, source);
+        }
     }
 
     public void tokenized(long nanos) {
@@ -118,10 +143,13 @@ public final class ClstreamMetrics {
             paddingRatio.record(1.0 - (double) tokens / paddedTokens);
         }
         inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
+        if (live != null) {
+            live.batch(events, inferenceNanos);
+        }
     }
 
-    /** One classified event: its top label and score. */
-    public void prediction(String label, double confidence) {
+    /** One classified event: its top label and score; the id and text are for the live page's low-confidence list. */
+    public void prediction(String id, String text, String label, double confidence) {
         LabelMeters m = labels.computeIfAbsent(label, l -> new LabelMeters(
                 Counter.builder("clstream.predictions").description("Classified events, per top label")
                         .tag("label", l).register(registry),
@@ -130,17 +158,26 @@ public final class ClstreamMetrics {
                         .serviceLevelObjectives(CONFIDENCE_BUCKETS).register(registry)));
         m.predictions().increment();
         m.confidence().record(confidence);
+        if (live != null) {
+            live.classified(id, text, label, confidence);
+        }
     }
 
     public void truncated() {
         truncated.increment();
     }
 
-    /** Event time to output; skipped when the event claims a time later than now (a producer's clock). */
+    /**
+     * One event written to its outputs: the time from its event time to the output. The latency is
+     * skipped when the event claims a time later than now (a producer's clock).
+     */
     public void endToEnd(long eventTimeMs, long outputTimeMs) {
         long ms = outputTimeMs - eventTimeMs;
         if (ms >= 0) {
             endToEnd.record(ms, TimeUnit.MILLISECONDS);
+        }
+        if (live != null) {
+            live.processed(ms);
         }
     }
 

@@ -7,9 +7,12 @@ import dev.clstream.config.ClstreamConfig;
 import dev.clstream.embedded.EmbeddedKafka;
 import dev.clstream.http.HttpEndpoint;
 import dev.clstream.http.InfoDocument;
+import dev.clstream.http.LivePage;
 import dev.clstream.http.OpsRoutes;
+import dev.clstream.http.Route;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.inference.ParityCheck;
+import dev.clstream.live.LiveWindow;
 import dev.clstream.metrics.ClstreamMetrics;
 import dev.clstream.topology.Topologies;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -19,11 +22,13 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -87,6 +92,7 @@ public final class ClstreamRuntime implements AutoCloseable {
             new JvmMemoryMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
+            LiveWindow live = new LiveWindow(bundle.manifest().labels(), config.liveLowConfidenceThreshold());
             AtomicReference<InferenceEngine> loaded = new AtomicReference<>();
             AtomicReference<KafkaStreams> started = new AtomicReference<>();
             RuntimeHealth health = new RuntimeHealth(() -> started.get() == null ? null : started.get().state(),
@@ -94,13 +100,16 @@ public final class ClstreamRuntime implements AutoCloseable {
             health.modelLoading();
             HttpEndpoint http = null;
             if (config.httpEnabled()) {
+                List<Route> routes = new ArrayList<>(OpsRoutes.of(registry, health,
+                        InfoDocument.of(bundle.manifest(), config)));
+                routes.addAll(LivePage.routes(live));
                 http = closer.register(HttpEndpoint.start(config.httpBindAddress(embeddedMode), config.httpPort(),
-                        OpsRoutes.of(registry, health, InfoDocument.of(bundle.manifest(), config))));
+                        routes));
             }
             InferenceEngine engine = loadModel(bundle, requested, health, closer);
             loaded.set(engine);
             KafkaStreams streams = new KafkaStreams(Topologies.build(config, engine, Formats.decoder(config),
-                    Formats.encoder(config), new ClstreamMetrics(registry)), config.streamsProperties());
+                    Formats.encoder(config), new ClstreamMetrics(registry, live)), config.streamsProperties());
             closer.register(() -> streams.close(CLOSE_TIMEOUT));
             started.set(streams);
             // Streams' own metrics (lag, process rate, commit latency...), read from its registry at each scrape.

@@ -44,7 +44,7 @@ final class OutputWriter {
         InputEvent e = pending.event();
         long now = context.currentSystemTimeMs();
         if (p.classification() != null) {
-            metrics.prediction(p.classification().label(), p.classification().score());
+            metrics.prediction(e.id(), e.text(), p.classification().label(), p.classification().score());
         }
         if (p.truncated()) {
             metrics.truncated();
@@ -80,7 +80,7 @@ final class OutputWriter {
                 src.key(), value, context.currentSystemTimeMs(), modelInvolved ? model.name() : null,
                 modelInvolved ? model.version() : null);
         forward(context, src, encoder.deadLetter(config.deadLetterTopic(), out), Topologies.DEAD_LETTER_SINK, reason);
-        metrics.deadLetter(reason);
+        metrics.deadLetter(reason, stage, text, src.topic() + "-" + src.partition() + "@" + src.offset());
     }
 
     private void forward(ProcessorContext<byte[], Object> context, SourceRecord src, byte[] value, String sink,

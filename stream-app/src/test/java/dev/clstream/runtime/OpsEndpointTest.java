@@ -53,7 +53,7 @@ class OpsEndpointTest {
         ClstreamMetrics metrics = new ClstreamMetrics(registry);
         metrics.modelInfo(MODEL);
         metrics.eventIn();
-        metrics.deadLetter("invalid_json");
+        metrics.deadLetter("invalid_json", "decode", "not JSON", "clstream-input-0@0");
         health = new RuntimeHealth(state::get, modelLoaded::get);
         ClstreamConfig config = ClstreamConfig.of(Map.of("bootstrap.servers", "b:9092",
                 ClstreamConfig.SCHEMA_REGISTRY_URL, "https://registry:8081",

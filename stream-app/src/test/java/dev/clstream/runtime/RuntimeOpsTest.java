@@ -3,7 +3,10 @@ package dev.clstream.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.config.ClstreamConfig;
+import dev.clstream.http.LivePage;
 import dev.clstream.http.OpsRoutes;
 import dev.clstream.testing.PrometheusText;
 import dev.clstream.testing.TestBundles;
@@ -30,7 +33,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The whole app in embedded mode with a tiny model: its HTTP endpoint, readiness, metrics and label statistics. */
+/**
+ * The whole app in embedded mode with a tiny model: its HTTP endpoint, readiness, metrics, the live page's data and
+ * label statistics.
+ */
 class RuntimeOpsTest {
     @TempDir
     Path dir;
@@ -68,6 +74,17 @@ class RuntimeOpsTest {
                     metrics.body());
             assertTrue(scraped.all().keySet().stream().anyMatch(s -> s.startsWith("kafka_consumer_")), metrics.body());
 
+            // The live page's data: the same two records, with the bad one among the recent dead letters.
+            // Waited for: the labels counter above moves a moment before the event counts as out.
+            JsonNode live = json(until(base + LivePage.DATA,
+                    r -> json(r).path("totals").path("out").asLong() == 2));
+            assertEquals(2, live.path("totals").path("in").asLong(), live.toString());
+            assertEquals(2, live.path("totals").path("out").asLong(), "one labeled, one dead-lettered: " + live);
+            assertEquals("invalid_json", live.path("recent_dead_letters").path(0).path("reason").asText());
+            assertEquals(TestBundles.TINY_LABELS, List.of(live.path("labels").path(0).asText(),
+                    live.path("labels").path(1).asText()));
+            assertEquals(200, get(base + LivePage.PAGE).statusCode());
+
             // Embedded mode created the label statistics topic, and the one labeled event is counted there.
             String stats = firstValue(app.bootstrapServers(), config.labelStatsTopic());
             assertTrue(stats.contains("\"count\":1"), stats);
@@ -91,6 +108,14 @@ class RuntimeOpsTest {
             }
         }
         return "nothing in " + topic;
+    }
+
+    private static JsonNode json(HttpResponse<String> r) {
+        try {
+            return new ObjectMapper().readTree(r.body());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(r.body(), e);
+        }
     }
 
     private HttpResponse<String> get(String url) throws Exception {

@@ -106,6 +106,19 @@ final class ItSupport {
         }
     }
 
+    /** An app's four topics, named uniquely on the shared cluster. */
+    record Topics(String input, String labels, String embeddings, String deadLetters) {}
+
+    /** Creates an app's input and output topics: {@code prefix-in}, {@code prefix-labels} and so on, made unique. */
+    static Topics createAppTopics(String prefix, int partitions) {
+        Topics t = new Topics(dev.clstream.testing.KafkaTestCluster.uniqueName(prefix + "-in"),
+                dev.clstream.testing.KafkaTestCluster.uniqueName(prefix + "-labels"),
+                dev.clstream.testing.KafkaTestCluster.uniqueName(prefix + "-embeddings"),
+                dev.clstream.testing.KafkaTestCluster.uniqueName(prefix + "-dead-letters"));
+        createTopics(partitions, t.input(), t.labels(), t.embeddings(), t.deadLetters());
+        return t;
+    }
+
     /** Sum of the end offsets of {@code topic}'s partitions (read_uncommitted: every record written). */
     static long endOffsetSum(String bootstrap, String topic) {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(

@@ -1,0 +1,163 @@
+package dev.clstream.live;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The last few minutes of the pipeline, second by second, for the live page: events in and out,
+ * top labels, end-to-end and inference latency, batch sizes and dead letters, plus the latest
+ * low-confidence events and dead letters. Memory is fixed: a ring of one slot per second of the
+ * window (about 0.5 MiB with their latency histograms) and two rings of {@link #RECENT} events.
+ *
+ * <p>The stream threads record into it and the HTTP endpoint reads it, under one lock. A record
+ * call is a few increments (text previews are cut before the lock is taken), so the lock is held
+ * for nanoseconds; a snapshot walks the ring once, about once a second per open page.
+ */
+public final class LiveWindow {
+    public static final int WINDOW_SECONDS = 300;
+    public static final int RECENT = 20;
+    /** Characters of an event's text or a dead letter's message kept for the page. */
+    public static final int PREVIEW_CHARS = 200;
+
+    record LowConfidence(long timeMs, String id, String label, double score, String text) {}
+
+    record DeadLetterSeen(long timeMs, String reason, String stage, String message, String source) {}
+
+    final List<String> labels;
+    private final Map<String, Integer> labelIndex = new HashMap<>();
+    final double lowConfidenceThreshold;
+    private final LongSupplier clockMs;
+    final long startSecond;
+    /** One slot more than the window: the current second fills while the window's seconds stay whole. */
+    final Second[] ring = new Second[WINDOW_SECONDS + 1];
+    final RecentEvents<LowConfidence> lowConfidence = new RecentEvents<>(RECENT);
+    final RecentEvents<DeadLetterSeen> recentDeadLetters = new RecentEvents<>(RECENT);
+    long totalIn;
+    long totalOut;
+    long totalDeadLetters;
+
+    /** @param labels the model's labels, in its order; top labels outside them are not counted per label */
+    public LiveWindow(List<String> labels, double lowConfidenceThreshold) {
+        this(labels, lowConfidenceThreshold, System::currentTimeMillis);
+    }
+
+    LiveWindow(List<String> labels, double lowConfidenceThreshold, LongSupplier clockMs) {
+        this.labels = List.copyOf(labels);
+        for (int i = 0; i < this.labels.size(); i++) {
+            labelIndex.put(this.labels.get(i), i);
+        }
+        this.lowConfidenceThreshold = lowConfidenceThreshold;
+        this.clockMs = clockMs;
+        this.startSecond = Math.floorDiv(clockMs.getAsLong(), 1000);
+        for (int i = 0; i < ring.length; i++) {
+            ring[i] = new Second(this.labels.size());
+        }
+    }
+
+    public synchronized void eventIn() {
+        now().in++;
+        totalIn++;
+    }
+
+    /** One event written to its outputs, {@code latencyMs} after its event time (negative: unknown, not recorded). */
+    public synchronized void processed(long latencyMs) {
+        Second s = now();
+        s.out++;
+        totalOut++;
+        if (latencyMs >= 0) {
+            s.endToEnd.record(latencyMs);
+        }
+    }
+
+    /** One event's top label; kept among the recent low-confidence events when its score is under the threshold. */
+    public void classified(String id, String text, String label, double score) {
+        LowConfidence low = score < lowConfidenceThreshold
+                ? new LowConfidence(clockMs.getAsLong(), id, label, score, preview(text)) : null;
+        Integer index = labelIndex.get(label);
+        synchronized (this) {
+            if (index != null) {
+                now().labels[index]++;
+            }
+            if (low != null) {
+                lowConfidence.add(low);
+            }
+        }
+    }
+
+    public synchronized void batch(int events, long inferenceNanos) {
+        Second s = now();
+        s.batches++;
+        s.batchEvents += events;
+        s.batchMax = Math.max(s.batchMax, events);
+        s.inference.record(inferenceNanos / 1e6);
+    }
+
+    /** One record dead-lettered; it counts as out, since it has left the pipeline. */
+    public void deadLetter(String reason, String stage, String message, String source) {
+        DeadLetterSeen seen = new DeadLetterSeen(clockMs.getAsLong(), reason, stage, preview(message), source);
+        synchronized (this) {
+            Second s = now();
+            s.out++;
+            s.deadLetters++;
+            s.deadLettersByReason.merge(reason, 1L, Long::sum);
+            totalOut++;
+            totalDeadLetters++;
+            recentDeadLetters.add(seen);
+        }
+    }
+
+    /** The window as the live page reads it (see {@link LiveSnapshot}). */
+    public synchronized ObjectNode snapshot() {
+        return new LiveSnapshot(this, Math.floorDiv(clockMs.getAsLong(), 1000)).toJson();
+    }
+
+    /** The slot of the current second, cleared first when it last held an older second. */
+    private Second now() {
+        long second = Math.floorDiv(clockMs.getAsLong(), 1000);
+        Second s = ring[(int) Math.floorMod(second, (long) ring.length)];
+        if (s.epochSecond != second) {
+            s.reset(second);
+        }
+        return s;
+    }
+
+    /** The slot that holds {@code second}, or null when the ring no longer (or never) held it. */
+    Second at(long second) {
+        Second s = ring[(int) Math.floorMod(second, (long) ring.length)];
+        return s.epochSecond == second ? s : null;
+    }
+
+    /**
+     * The text on one line (white space runs as one space), cut at {@link #PREVIEW_CHARS} with an
+     * ellipsis. Reads only as far as it keeps, so a 1 MB text costs no more than a short one.
+     */
+    static String preview(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(Math.min(text.length(), PREVIEW_CHARS + 1));
+        boolean space = false;
+        for (int i = 0; i < text.length() && sb.length() <= PREVIEW_CHARS; i++) {
+            char c = text.charAt(i);
+            if (Character.isWhitespace(c)) {
+                space = sb.length() > 0;
+            } else {
+                if (space) {
+                    sb.append(' ');
+                    space = false;
+                }
+                sb.append(c);
+            }
+        }
+        if (sb.length() <= PREVIEW_CHARS) {
+            return sb.toString();
+        }
+        // Not between the two halves of a surrogate pair: half a character shows as garbage.
+        int end = Character.isHighSurrogate(sb.charAt(PREVIEW_CHARS - 2)) ? PREVIEW_CHARS - 2 : PREVIEW_CHARS - 1;
+        sb.setLength(end);
+        return sb.append('…').toString();
+    }
+}
