@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
@@ -67,6 +69,18 @@ final class DemoCommand implements Callable<Integer> {
         List<Message> messages = read(data != null ? data : defaultData());
         ClstreamConfig requested = config.load();
         PrintWriter out = spec.commandLine().getOut();
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch closed = new CountDownLatch(1);
+        // Ctrl-C: ask the loop to stop, then hold the JVM until the runtime has closed, so that no encoder run is
+        // still in native code when the process exits, and the summary gets printed.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.set(true);
+            try {
+                closed.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "demo-shutdown"));
         try (ClstreamRuntime runtime = ClstreamRuntime.start(requested)) {
             ClstreamConfig c = runtime.config();
             out.printf("clstream demo: model %s, Kafka at %s, %d held-out messages; Ctrl-C to stop%n",
@@ -75,8 +89,6 @@ final class DemoCommand implements Callable<Integer> {
                     + "low-confidence events)%n", url));
             out.flush();
             Map<String, Message> byId = new ConcurrentHashMap<>();
-            AtomicBoolean stop = new AtomicBoolean();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
             AtomicLong produced = new AtomicLong();
             AtomicLong answered = new AtomicLong();
             long window = Math.max(16, 2L * c.batchLimits().maxSize());
@@ -100,6 +112,8 @@ final class DemoCommand implements Callable<Integer> {
                 stop.set(true);
                 report.summary();
             }
+        } finally {
+            closed.countDown();
         }
         return 0;
     }
