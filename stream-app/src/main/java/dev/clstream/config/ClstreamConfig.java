@@ -2,6 +2,7 @@ package dev.clstream.config;
 
 import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.ExecutionProvider;
+import dev.clstream.serde.SchemaRegistryClients;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
@@ -52,14 +53,14 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String HTTP_PORT = "http.port";
     public static final String LIVE_LOW_CONFIDENCE_THRESHOLD = "live.low.confidence.threshold";
 
-    /** Serde keys, named as Confluent's serdes name them so existing client configs carry over. */
-    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
-    public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
-    public static final String BASIC_AUTH_CREDENTIALS_SOURCE = "basic.auth.credentials.source";
-    public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
-    public static final String SR_TRUSTSTORE_LOCATION = "schema.registry.ssl.truststore.location";
-    public static final String SR_TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
-    public static final String SR_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
+    /** Serde keys, named as Confluent's serdes name them so existing client configs carry over; the serde owns them. */
+    public static final String SCHEMA_REGISTRY_URL = SchemaRegistryClients.SCHEMA_REGISTRY_URL;
+    public static final String AUTO_REGISTER_SCHEMAS = SchemaRegistryClients.AUTO_REGISTER_SCHEMAS;
+    public static final String BASIC_AUTH_CREDENTIALS_SOURCE = SchemaRegistryClients.BASIC_AUTH_CREDENTIALS_SOURCE;
+    public static final String BASIC_AUTH_USER_INFO = SchemaRegistryClients.BASIC_AUTH_USER_INFO;
+    public static final String SR_TRUSTSTORE_LOCATION = SchemaRegistryClients.SSL_TRUSTSTORE_LOCATION;
+    public static final String SR_TRUSTSTORE_PASSWORD = SchemaRegistryClients.SSL_TRUSTSTORE_PASSWORD;
+    public static final String SR_TRUSTSTORE_TYPE = SchemaRegistryClients.SSL_TRUSTSTORE_TYPE;
 
     public static final String DEFAULT_APPLICATION_ID = "clstream";
     public static final String REDACTED = "[redacted]";

@@ -123,7 +123,11 @@ class PrometheusScrapeIT {
             scraped = PrometheusText.parse(get(appUrl + OpsRoutes.METRICS));
             return scraped.valueOr("clstream_events_in_total", 0) == GOOD + BAD.size()
                     && scraped.valueOr("clstream_events_out_total{output=\"labels\"}", 0) == GOOD
-                    && scraped.valueOr("clstream_events_out_total{output=\"dead_letters\"}", 0) == BAD.size();
+                    && scraped.valueOr("clstream_events_out_total{output=\"dead_letters\"}", 0) == BAD.size()
+                    // Each counter is incremented on its own, so one scrape can see the output counted and its
+                    // prediction not yet: wait for both.
+                    && scraped.all().entrySet().stream().filter(e -> e.getKey().startsWith("clstream_predictions_total{"))
+                    .mapToDouble(Map.Entry::getValue).sum() == GOOD;
         }, () -> "the app did not count " + GOOD + " labeled events and " + BAD.size() + " dead letters; /metrics:\n"
                 + scraped.all().entrySet().stream().filter(e -> e.getKey().startsWith("clstream_events"))
                 .map(Object::toString).collect(Collectors.joining("\n")));
