@@ -100,7 +100,7 @@ final class TrainHeadCommand implements Callable<Integer> {
 
     @Option(names = "--parity-texts", description = "Texts for the bundle's parity.json, one per line or JSON lines "
             + "with \"text\" (default: the texts export_hf.py uses)")
-    Path parityTexts;
+    Path parityTextsFile;
 
     @Option(names = "--parity-variant", defaultValue = "fp32",
             description = "Precision of the encoder graph, recorded in parity.json: fp32, int8 or fp16. Default: ${DEFAULT-VALUE}")
@@ -130,9 +130,10 @@ final class TrainHeadCommand implements Callable<Integer> {
         Path modelFile = source.bare != null ? source.bare.model : source.bundle.bundle.resolve(BundleManifest.MODEL_FILE);
         Path tokenizerFile = source.bare != null ? source.bare.tokenizer
                 : source.bundle.bundle.resolve(BundleManifest.TOKENIZER_FILE);
+        List<String> parityTexts = parityTexts();
         String fingerprint = TrainingInputs.fingerprint(modelFile, tokenizerFile, data.data, maxLength(), config,
                 data.settings(), String.join(",", labels), name, version, description, encoderSource,
-                "parity " + parityVariant + " " + parityTolerance + "\n" + String.join("\n", parityTexts()));
+                "parity " + parityVariant + " " + parityTolerance + "\n" + String.join("\n", parityTexts));
         boolean heldOutMissing = heldOutFile != null && !Files.isRegularFile(heldOutFile);
         if (!force && !heldOutMissing && TrainingInputs.upToDate(out, fingerprint)) {
             System.out.println(out + ": up to date (same model, tokenizer, data and settings); use --force to rebuild");
@@ -141,7 +142,7 @@ final class TrainHeadCommand implements Callable<Integer> {
         Files.createDirectories(out.toAbsolutePath().getParent());
         Path staging = Files.createTempDirectory(out.toAbsolutePath().getParent(), ".train-head-");
         try {
-            train(stageEncoder(staging), config, fingerprint);
+            train(stageEncoder(staging), config, fingerprint, parityTexts);
         } finally {
             deleteTree(staging);
         }
@@ -189,7 +190,8 @@ final class TrainHeadCommand implements Callable<Integer> {
     }
 
 
-    private void train(ModelBundle encoder, HeadTrainer.Config config, String fingerprint) throws Exception {
+    private void train(ModelBundle encoder, HeadTrainer.Config config, String fingerprint, List<String> parityTexts)
+            throws Exception {
         List<LabeledText> examples = data.read();
         System.out.printf("%s: %d labeled examples from %s%n", name, examples.size(), data.data);
         HeadTrainer.Result result;
@@ -217,19 +219,19 @@ final class TrainHeadCommand implements Callable<Integer> {
         provenance.put(TrainingInputs.FINGERPRINT_FIELD, fingerprint);
         ModelBundle written = HeadBundleWriter.write(encoder, out, name, version, description, result.labels(),
                 result.head(), provenance, result.report());
-        ParityRecorder.addTo(written, parityTexts(), parityVariant, parityTolerance, parityTolerance);
+        ParityRecorder.addTo(written, parityTexts, parityVariant, parityTolerance, parityTolerance);
         System.out.printf("%s: recorded parity.json (%s, tolerance %s); check it with 'clstream verify-bundle %s'%n",
                 name, parityVariant, parityTolerance, out);
     }
 
     private List<String> parityTexts() throws java.io.IOException {
-        if (parityTexts == null) {
+        if (parityTextsFile == null) {
             return ParityRecorder.defaultTexts();
         }
-        try (var reader = Files.newBufferedReader(parityTexts)) {
+        try (var reader = Files.newBufferedReader(parityTextsFile)) {
             List<String> texts = ParityRecorder.readTexts(reader);
             if (texts.isEmpty()) {
-                throw new IllegalArgumentException("--parity-texts " + parityTexts + " holds no texts");
+                throw new IllegalArgumentException("--parity-texts " + parityTextsFile + " holds no texts");
             }
             return texts;
         }
