@@ -48,17 +48,15 @@ public final class ClstreamRuntime implements AutoCloseable {
     private final ClstreamConfig config;
     private final InferenceEngine engine;
     private final KafkaStreams streams;
-    private final PrometheusMeterRegistry registry;
     private final RuntimeHealth health;
     private final HttpEndpoint http;
     private final Closer closer;
 
     private ClstreamRuntime(ClstreamConfig config, InferenceEngine engine, KafkaStreams streams,
-                            PrometheusMeterRegistry registry, RuntimeHealth health, HttpEndpoint http, Closer closer) {
+                            RuntimeHealth health, HttpEndpoint http, Closer closer) {
         this.config = config;
         this.engine = engine;
         this.streams = streams;
-        this.registry = registry;
         this.health = health;
         this.http = http;
         this.closer = closer;
@@ -110,11 +108,12 @@ public final class ClstreamRuntime implements AutoCloseable {
             loaded.set(engine);
             KafkaStreams streams = new KafkaStreams(Topologies.build(config, engine, Formats.decoder(config),
                     Formats.encoder(config), new ClstreamMetrics(registry, live)), config.streamsProperties());
-            closer.register(() -> streams.close(CLOSE_TIMEOUT));
-            started.set(streams);
             // Streams' own metrics (lag, process rate, commit latency...), read from its registry at each scrape.
             KafkaStreamsMetrics streamsMetrics = closer.register(new KafkaStreamsMetrics(streams));
             streamsMetrics.bindTo(registry);
+            // Registered last, so closed first: Streams commits and leaves the group before anything it uses goes.
+            closer.register(() -> streams.close(CLOSE_TIMEOUT));
+            started.set(streams);
             // A failure that escapes the topology (a broker or registry outage, say) restarts the stream thread
             // from its last commit instead of stopping the app; bad records never get here, they are dead-lettered.
             streams.setUncaughtExceptionHandler(e -> {
@@ -126,7 +125,7 @@ public final class ClstreamRuntime implements AutoCloseable {
                     bundle.manifest().id(), bundle.directory(), config.inputTopic(), config.labelsTopic(),
                     config.embeddingsTopic(), config.deadLetterTopic(), config.streamsProperties()
                             .getProperty("bootstrap.servers"), http == null ? "off" : http.host() + ":" + http.port());
-            return new ClstreamRuntime(config, engine, streams, registry, health, http, closer);
+            return new ClstreamRuntime(config, engine, streams, health, http, closer);
         } catch (RuntimeException e) {
             try {
                 closer.close();
@@ -166,10 +165,6 @@ public final class ClstreamRuntime implements AutoCloseable {
 
     public KafkaStreams streams() {
         return streams;
-    }
-
-    public PrometheusMeterRegistry meterRegistry() {
-        return registry;
     }
 
     /** The port the HTTP endpoint is bound to (the picked one for {@code http.port=0}); empty when disabled. */
@@ -218,10 +213,6 @@ public final class ClstreamRuntime implements AutoCloseable {
     @Override
     public void close() {
         health.shuttingDown();
-        try {
-            streams.close(CLOSE_TIMEOUT);
-        } finally {
-            closer.close();
-        }
+        closer.close();
     }
 }
