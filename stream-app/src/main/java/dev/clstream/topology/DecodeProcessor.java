@@ -78,7 +78,7 @@ final class DecodeProcessor implements Processor<byte[], byte[], byte[], Object>
         if (src.key() != null && src.key().length > 0) {
             return new String(src.key(), StandardCharsets.UTF_8);
         }
-        return src.topic() + "-" + src.partition() + "@" + src.offset();
+        return src.position();
     }
 
     private static int utf8Length(String s) {

@@ -80,7 +80,7 @@ final class OutputWriter {
                 src.key(), value, context.currentSystemTimeMs(), modelInvolved ? model.name() : null,
                 modelInvolved ? model.version() : null);
         forward(context, src, encoder.deadLetter(config.deadLetterTopic(), out), Topologies.DEAD_LETTER_SINK, reason);
-        metrics.deadLetter(reason, stage, text, src.topic() + "-" + src.partition() + "@" + src.offset());
+        metrics.deadLetter(reason, stage, text, src.position());
     }
 
     private void forward(ProcessorContext<byte[], Object> context, SourceRecord src, byte[] value, String sink,

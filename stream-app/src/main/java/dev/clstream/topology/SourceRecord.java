@@ -15,4 +15,9 @@ public record SourceRecord(String topic, int partition, long offset, long timest
     public SourceRecord {
         headers = List.copyOf(headers);
     }
+
+    /** "topic-partition@offset": the record's place, as event ids and dead letters name it. */
+    public String position() {
+        return topic + "-" + partition + "@" + offset;
+    }
 }
