@@ -28,18 +28,12 @@ final class InferenceOptions {
     String optimization;
 
     EncoderOptions toEncoderOptions() {
-        EncoderOptions.Builder b = EncoderOptions.builder()
+        return EncoderOptions.builder()
                 .provider(ExecutionProvider.parse(provider))
-                .optimization(EncoderOptions.parseOptimization(optimization));
-        if (threads != null) {
-            b.intraOpThreads(threads);
-        }
-        if (concurrency != null) {
-            b.concurrency(concurrency);
-        }
-        if (batchSize != null) {
-            b.maxBatchSize(batchSize);
-        }
-        return b.build();
+                .optimization(EncoderOptions.parseOptimization(optimization))
+                .intraOpThreads(threads)
+                .concurrency(concurrency)
+                .maxBatchSize(batchSize)
+                .build();
     }
 }

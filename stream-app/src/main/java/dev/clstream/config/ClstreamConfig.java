@@ -4,7 +4,6 @@ import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.ExecutionProvider;
 import dev.clstream.serde.SchemaRegistryClients;
 import java.util.Collections;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -172,7 +171,6 @@ public final class ClstreamConfig extends AbstractConfig {
             throw new ConfigException(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
                     "allowed values: " + StreamsConfig.EXACTLY_ONCE_V2 + " (default), " + StreamsConfig.AT_LEAST_ONCE);
         }
-        ExecutionProvider.parse(getString(INFERENCE_PROVIDER));
         boolean needsRegistry = getString(INPUT_FORMAT).equals("avro") || getString(OUTPUT_FORMAT).equals("avro");
         if (needsRegistry && getString(SCHEMA_REGISTRY_URL).isBlank() && hasBootstrapServers()) {
             throw new ConfigException(SCHEMA_REGISTRY_URL + " is required when " + INPUT_FORMAT + " or "
@@ -276,19 +274,13 @@ public final class ClstreamConfig extends AbstractConfig {
     }
 
     public EncoderOptions encoderOptions() {
-        EncoderOptions.Builder b = EncoderOptions.builder()
+        return EncoderOptions.builder()
                 .provider(ExecutionProvider.parse(getString(INFERENCE_PROVIDER)))
-                .optimization(EncoderOptions.parseOptimization(getString(INFERENCE_OPTIMIZATION)));
-        if (getInt(INFERENCE_THREADS) != null) {
-            b.intraOpThreads(getInt(INFERENCE_THREADS));
-        }
-        if (getInt(INFERENCE_CONCURRENCY) != null) {
-            b.concurrency(getInt(INFERENCE_CONCURRENCY));
-        }
-        if (getInt(INFERENCE_BATCH_SIZE) != null) {
-            b.maxBatchSize(getInt(INFERENCE_BATCH_SIZE));
-        }
-        return b.build();
+                .optimization(EncoderOptions.parseOptimization(getString(INFERENCE_OPTIMIZATION)))
+                .intraOpThreads(getInt(INFERENCE_THREADS))
+                .concurrency(getInt(INFERENCE_CONCURRENCY))
+                .maxBatchSize(getInt(INFERENCE_BATCH_SIZE))
+                .build();
     }
 
     /** Serde settings (registry URL, auth, trust store) as the serde configure() methods take them. */
@@ -351,7 +343,7 @@ public final class ClstreamConfig extends AbstractConfig {
     private static ConfigDef.Validator providerValidator() {
         return (name, value) -> {
             try {
-                ExecutionProvider.parse(value == null ? null : value.toString().toLowerCase(Locale.ROOT));
+                ExecutionProvider.parse(value == null ? null : value.toString());
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(name, value, "allowed values: cpu, cuda, cuda:<device number>");
             }

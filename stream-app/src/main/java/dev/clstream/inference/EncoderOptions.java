@@ -80,12 +80,14 @@ public record EncoderOptions(
             return this;
         }
 
-        public Builder intraOpThreads(int threads) {
+        /** Null: the provider's default (cores / concurrency on cpu). */
+        public Builder intraOpThreads(Integer threads) {
             this.intraOpThreads = threads;
             return this;
         }
 
-        public Builder concurrency(int runs) {
+        /** Null: the provider's default (cores on cpu, 1 on cuda). */
+        public Builder concurrency(Integer runs) {
             this.concurrency = runs;
             return this;
         }
@@ -95,7 +97,8 @@ public record EncoderOptions(
             return this;
         }
 
-        public Builder maxBatchSize(int size) {
+        /** Null: the provider's default (8 on cpu, 256 on cuda). */
+        public Builder maxBatchSize(Integer size) {
             this.maxBatchSize = size;
             return this;
         }
