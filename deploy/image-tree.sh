@@ -5,7 +5,7 @@
 #   OUT/bin/healthcheck.sh      the container health check
 #   OUT/target/clstream-stream-app.jar, OUT/target/lib/
 #   OUT/bundles/NAME/           the bundles named, from BUNDLES_DIR (what CLSTREAM_BUNDLES_DIR points at)
-# Used by deploy/Dockerfile and deploy/Dockerfile.cuda; ImageLayoutIT runs it and starts the launcher
+# Used by deploy/Dockerfile and deploy/Dockerfile.cuda; DeployConfigIT runs it and starts the launcher
 # from the result, since no Docker engine is needed for that.
 #   image-tree.sh REPO OUT BUNDLES_DIR NAME...
 set -euo pipefail

@@ -53,8 +53,15 @@ class ExportHfTest(unittest.TestCase):
         self.assertEqual(0, export_hf.main([str(source), str(out), "--name", name, *extra]))
         return out
 
+    def classifier_fp32(self):
+        """The fp32 classifier bundle, exported once for the tests that read it."""
+        cls = type(self)
+        if getattr(cls, "_classifier_fp32", None) is None:
+            cls._classifier_fp32 = self.export(self.classifier, "tiny-classifier")
+        return cls._classifier_fp32
+
     def test_classifier_fp32_bundle_has_graph_logits_labels_and_parity(self):
-        out = self.export(self.classifier, "tiny-classifier")
+        out = self.classifier_fp32()
         manifest = json.loads((out / "bundle.json").read_text())
         self.assertEqual(["negative", "neutral", "positive"], manifest["labels"])
         self.assertEqual({"source": "graph", "output": "logits"}, manifest["logits"])
@@ -75,7 +82,7 @@ class ExportHfTest(unittest.TestCase):
 
     def test_parity_ids_are_the_python_tokenizers(self):
         from transformers import AutoTokenizer
-        out = self.export(self.classifier, "tiny-classifier-ids")
+        out = self.classifier_fp32()
         tokenizer = AutoTokenizer.from_pretrained(str(self.classifier))
         for entry in json.loads((out / "parity.json").read_text())["texts"]:
             self.assertEqual(tokenizer(entry["text"], truncation=True, max_length=64)["input_ids"], entry["input_ids"])

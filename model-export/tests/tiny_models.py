@@ -96,10 +96,9 @@ def save_architecture(directory: Path, model_type: str, seed: int = 11):
         ("input_ids", "token_type_ids", "attention_mask")
     vocab_size = save_tokenizer(directory, names)
     positions = MAX_LENGTH + 2 if model_type in ("roberta", "xlm-roberta") else MAX_LENGTH
-    extra = {"max_position_embeddings": positions} if model_type != "distilbert" else {"max_position_embeddings": positions}
     config = AutoConfig.for_model(model_type, vocab_size=vocab_size, num_labels=2,
                                   id2label={0: "no", 1: "yes"}, label2id={"no": 0, "yes": 1},
-                                  **ARCHITECTURES[model_type], **extra)
+                                  max_position_embeddings=positions, **ARCHITECTURES[model_type])
     torch.manual_seed(seed)
     model = AutoModelForSequenceClassification.from_config(config)
     model.save_pretrained(str(directory))

@@ -173,11 +173,11 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static Path defaultData() {
-        String home = System.getProperty("clstream.bundles.dir", System.getenv("CLSTREAM_BUNDLES_DIR"));
+        Path home = BuiltInBundles.home();
         if (home == null) {
             throw new IllegalArgumentException("no demo data: pass --data FILE, or set CLSTREAM_BUNDLES_DIR");
         }
-        Path p = Path.of(home).resolve(DEMO_DATA);
+        Path p = home.resolve(DEMO_DATA);
         if (!Files.isRegularFile(p)) {
             throw new IllegalArgumentException("demo data " + p + " is missing: build the default bundles with "
                     + "'mvn install' from the repository root, or pass --data FILE");

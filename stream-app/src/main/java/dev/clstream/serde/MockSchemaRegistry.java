@@ -57,10 +57,6 @@ public final class MockSchemaRegistry implements SchemaRegistryClient {
         return SchemaRegistryClients.MOCK_PREFIX + scope;
     }
 
-    public String scopeName() {
-        return scope;
-    }
-
     public synchronized void compatibility(Compatibility level) {
         this.compatibility = level;
     }

@@ -12,10 +12,6 @@ public class SchemaRegistryException extends RuntimeException {
     private final int status;
     private final int errorCode;
 
-    public SchemaRegistryException(String message) {
-        this(message, -1, -1, null);
-    }
-
     public SchemaRegistryException(String message, Throwable cause) {
         this(message, -1, -1, cause);
     }

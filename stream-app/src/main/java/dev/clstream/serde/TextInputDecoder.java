@@ -19,7 +19,7 @@ public final class TextInputDecoder implements InputDecoder {
         try {
             return new InputEvent(null, utf8.decode(ByteBuffer.wrap(value)).toString(), null, Map.of());
         } catch (CharacterCodingException e) {
-            throw new DecodeException("undecodable", "the value is not valid UTF-8 text: " + e.getMessage());
+            throw new DecodeException(DecodeException.UNDECODABLE, "the value is not valid UTF-8 text: " + e.getMessage());
         }
     }
 }

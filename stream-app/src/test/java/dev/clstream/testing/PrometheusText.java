@@ -16,6 +16,11 @@ public final class PrometheusText {
         this.series = series;
     }
 
+    /** The scrape as it was read. */
+    public String text() {
+        return text;
+    }
+
     public static PrometheusText parse(String text) {
         Map<String, Double> series = new LinkedHashMap<>();
         for (String line : text.split("\n")) {

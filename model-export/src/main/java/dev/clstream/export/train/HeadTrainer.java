@@ -47,8 +47,9 @@ public final class HeadTrainer {
         }
     }
 
-    /** The trained head, its labels, and how it did. */
     /**
+     * The trained head, its labels, and how it did.
+     *
      * @param heldOutIndices the examples (indices into the features given to {@link #train}) that were held out
      */
     public record Result(List<String> labels, LogitsSource.LinearHead head, double lambda, Evaluation heldOut,
