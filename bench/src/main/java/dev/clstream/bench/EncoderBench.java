@@ -1,5 +1,6 @@
 package dev.clstream.bench;
 
+import dev.clstream.bench.BenchFixture.Precision;
 import dev.clstream.bundle.ModelBundle;
 import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.Vectors;
@@ -32,8 +33,9 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *
  * <p>Arguments, all optional, as {@code key=value}: {@code warmup} (iterations, 1), {@code warmup-s}
  * (5), {@code iterations} (3), {@code iteration-s} (8), {@code sets} (short,email128),
- * {@code batches} (1,8,32), {@code check} (true: first compare every contender's h_0 and token
- * counts, to show they do the same work). {@code quick} sets 1x2 s warmup and 1x3 s measurement,
+ * {@code batches} (1,8,32), {@code int8-batches} (1: the batch sizes of the int8 rows; none leaves
+ * int8 out), {@code check} (true: first compare every contender's h_0 and token counts, to show
+ * they do the same work). {@code quick} sets 1x2 s warmup and 1x3 s measurement,
  * for a smoke test only.
  *
  * <p>The machines are shared, so the CPU time other work takes during each row's measurement is
@@ -43,14 +45,15 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * times, keeping the least disturbed attempt; waiting and repeats stop once {@code extra-budget-s}
  * (180) is spent. The same rule applies to every contender.
  *
- * <p>Each (contender, set, batch size) is one JMH run with its own forked JVM; they run in the order
- * langchain4j, then bare and clstream side by side for each batch size, so that rows compared with
- * each other were measured close in time on this shared machine. The 1-minute load average is
+ * <p>Each (contender, model, set, batch size) is one JMH run with its own forked JVM; per set and
+ * model (fp32, then int8) they run in the order langchain4j, then bare and clstream side by side for
+ * each batch size, so that rows compared with each other were measured close in time on this shared
+ * machine. The 1-minute load average is
  * recorded before and after each.
  */
 public final class EncoderBench {
 
-    record Row(String set, String contender, int batch, double score, double error, double min, double max,
+    record Row(String set, String contender, Precision precision, int batch, double score, double error, double min, double max,
                double meanTokens, double loadBefore, double loadAfter, double ownCores, double otherCores,
                int attempts) {}
 
@@ -75,8 +78,8 @@ public final class EncoderBench {
             iterationS = 3;
         }
         List<String> sets = List.of(opts.getOrDefault("sets", String.join(",", BenchTexts.SET_NAMES)).split(","));
-        int[] batches = Arrays.stream(opts.getOrDefault("batches", "1,8,32").split(","))
-                .mapToInt(Integer::parseInt).toArray();
+        int[] batches = batchSizes(opts.getOrDefault("batches", "1,8,32"));
+        int[] int8Batches = batchSizes(opts.getOrDefault("int8-batches", "1"));
         boolean check = Boolean.parseBoolean(opts.getOrDefault("check", "true"));
         Patience patience = new Patience(Double.parseDouble(opts.getOrDefault("max-others", "0.25")),
                 Integer.parseInt(opts.getOrDefault("retries", "1")),
@@ -92,12 +95,19 @@ public final class EncoderBench {
 
         Path bundleDir = Files.createTempDirectory("clstream-bench-bundle");
         try {
-            ModelBundle bundle = BenchFixture.extract(bundleDir);
-            System.setProperty(BenchFixture.BUNDLE_PROPERTY, bundleDir.toString());
+            Map<Precision, ModelBundle> bundles = new java.util.EnumMap<>(Precision.class);
+            List<String> forkArgs = new ArrayList<>();
+            for (Precision p : Precision.values()) {
+                Path dir = bundleDir.resolve(p.label());
+                ModelBundle bundle = BenchFixture.extract(dir, p);
+                bundles.put(p, bundle);
+                System.setProperty(p.bundleProperty(), dir.toString());
+                forkArgs.add("-D" + p.bundleProperty() + "=" + dir);
+                System.out.println("model " + p.label() + ": " + p.modelResource() + " from " + p.artifact()
+                        + ", sha256 " + bundle.modelSha256() + ", bundle max_length " + bundle.manifest().maxLength());
+            }
             Path corpus = BenchFixture.corpusFile();
             System.setProperty(BenchFixture.CORPUS_PROPERTY, corpus.toString());
-            System.out.println("model: " + BenchFixture.MODEL_RESOURCE + " from langchain4j's jar, sha256 "
-                    + bundle.modelSha256() + ", bundle max_length " + bundle.manifest().maxLength());
             BenchTexts texts = BenchTexts.load();
             System.out.println("texts: " + texts.describeSample());
             for (String s : sets) {
@@ -118,28 +128,29 @@ public final class EncoderBench {
             if (check) {
                 System.out.println();
                 System.out.println("== same work check (before timing)");
-                for (String s : sets) {
-                    sameWorkCheck(bundle, texts.set(s));
+                for (Precision p : precisions(int8Batches)) {
+                    for (String s : sets) {
+                        sameWorkCheck(p, bundles.get(p), texts.set(s));
+                    }
                 }
             }
 
             Path cpuLogs = Files.createTempDirectory("clstream-bench-cpu");
             List<Row> rows = new ArrayList<>();
-            String[] jvmArgs = {
-                "-D" + BenchFixture.BUNDLE_PROPERTY + "=" + bundleDir,
-                "-D" + BenchFixture.CORPUS_PROPERTY + "=" + corpus,
-                "-Dai.djl.offline=true",
-                "-DOPT_OUT_TRACKING=true",
-            };
+            forkArgs.addAll(List.of("-D" + BenchFixture.CORPUS_PROPERTY + "=" + corpus, "-Dai.djl.offline=true",
+                    "-DOPT_OUT_TRACKING=true"));
+            String[] jvmArgs = forkArgs.toArray(new String[0]);
             for (String s : sets) {
                 double mean = texts.set(s).meanTokens();
-                rows.add(run(Langchain4jBenchmark.class, "embedAll", s, 0, "langchain4j", mean, jvmArgs, cpuLogs,
-                        patience, warmup, warmupS, iterations, iterationS));
-                for (int b : batches) {
-                    rows.add(run(BareOrtBenchmark.class, "encode", s, b, "bare", mean, jvmArgs, cpuLogs, patience,
-                            warmup, warmupS, iterations, iterationS));
-                    rows.add(run(ClstreamBenchmark.class, "encode", s, b, "clstream", mean, jvmArgs, cpuLogs, patience,
-                            warmup, warmupS, iterations, iterationS));
+                for (Precision p : precisions(int8Batches)) {
+                    rows.add(run(Langchain4jBenchmark.class, "embedAll", s, p, 0, "langchain4j", mean, jvmArgs,
+                            cpuLogs, patience, warmup, warmupS, iterations, iterationS));
+                    for (int b : p == Precision.INT8 ? int8Batches : batches) {
+                        rows.add(run(BareOrtBenchmark.class, "encode", s, p, b, "bare", mean, jvmArgs, cpuLogs,
+                                patience, warmup, warmupS, iterations, iterationS));
+                        rows.add(run(ClstreamBenchmark.class, "encode", s, p, b, "clstream", mean, jvmArgs, cpuLogs,
+                                patience, warmup, warmupS, iterations, iterationS));
+                    }
                 }
             }
 
@@ -157,14 +168,24 @@ public final class EncoderBench {
         }
     }
 
-    private static Row run(Class<?> benchmark, String method, String set, int batch, String contender,
+    private static int[] batchSizes(String list) {
+        return list.isBlank() || list.equals("none") ? new int[0]
+                : Arrays.stream(list.split(",")).mapToInt(b -> Integer.parseInt(b.trim())).toArray();
+    }
+
+    private static List<Precision> precisions(int[] int8Batches) {
+        return int8Batches.length == 0 ? List.of(Precision.FP32) : List.of(Precision.FP32, Precision.INT8);
+    }
+
+    private static Row run(Class<?> benchmark, String method, String set, Precision precision, int batch,
+                           String contender,
                            double meanTokens, String[] jvmArgs, Path cpuLogs, Patience patience, int warmup,
                            int warmupS, int iterations, int iterationS) throws RunnerException, IOException {
         Row best = null;
         for (int attempt = 1; ; attempt++) {
             waitForQuiet(patience);
             long t0 = System.nanoTime();
-            Row row = runOnce(benchmark, method, set, batch, contender, meanTokens, jvmArgs, cpuLogs, attempt, warmup,
+            Row row = runOnce(benchmark, method, set, precision, batch, contender, meanTokens, jvmArgs, cpuLogs, attempt, warmup,
                     warmupS, iterations, iterationS);
             if (attempt > 1) {
                 patience.spent()[0] += System.nanoTime() - t0;
@@ -208,19 +229,23 @@ public final class EncoderBench {
         }
     }
 
-    private static Row runOnce(Class<?> benchmark, String method, String set, int batch, String contender,
+    private static Row runOnce(Class<?> benchmark, String method, String set, Precision precision, int batch,
+                               String contender,
                                double meanTokens, String[] jvmArgs, Path cpuLogs, int attempt, int warmup,
                                int warmupS, int iterations, int iterationS) throws RunnerException, IOException {
         System.out.println();
-        System.out.printf(Locale.ROOT, "== %s, %s, batch %s%s%n", contender, set, batch == 0 ? "-" : batch,
+        System.out.printf(Locale.ROOT, "== %s, %s, %s, batch %s%s%n", contender, precision.label(), set,
+                batch == 0 ? "-" : batch,
                 attempt > 1 ? ", attempt " + attempt : "");
         double before = load1();
-        Path cpuLog = cpuLogs.resolve(contender + "-" + set + "-" + batch + "-" + attempt + ".txt");
+        Path cpuLog = cpuLogs.resolve(contender + "-" + precision.label() + "-" + set + "-" + batch + "-" + attempt
+                + ".txt");
         String[] args = Arrays.copyOf(jvmArgs, jvmArgs.length + 1);
         args[jvmArgs.length] = "-D" + CpuMeter.LOG_PROPERTY + "=" + cpuLog;
         ChainedOptionsBuilder o = new OptionsBuilder()
                 .include("^" + Pattern.quote(benchmark.getName() + "." + method) + "$")
                 .param("textSet", set)
+                .param("precision", precision.label())
                 .forks(1)
                 .threads(1)
                 .warmupIterations(warmup)
@@ -236,19 +261,19 @@ public final class EncoderBench {
         }
         Collection<RunResult> results = new Runner(o.build()).run();
         if (results.size() != 1) {
-            throw new IllegalStateException("expected one JMH result for " + benchmark.getSimpleName() + " " + set
-                    + " " + batch + ", got " + results.size());
+            throw new IllegalStateException("expected one JMH result for " + benchmark.getSimpleName() + " "
+                    + precision.label() + " " + set + " " + batch + ", got " + results.size());
         }
         RunResult r = results.iterator().next();
         var primary = r.getPrimaryResult();
         var stats = primary.getStatistics();
         double[] cores = CpuMeter.summarize(cpuLog);
-        return new Row(set, contender, batch, primary.getScore(), primary.getScoreError(), stats.getMin(),
+        return new Row(set, contender, precision, batch, primary.getScore(), primary.getScoreError(), stats.getMin(),
                 stats.getMax(), meanTokens, before, load1(), cores[0], cores[1], attempt);
     }
 
     /** clstream (batch 8) and bare (batch 8) h_0 side by side, langchain4j's embedding and token count. */
-    private static void sameWorkCheck(ModelBundle bundle, BenchTexts.TextSet set) {
+    private static void sameWorkCheck(Precision precision, ModelBundle bundle, BenchTexts.TextSet set) {
         float[][] engine;
         float[][] bare;
         try (ClstreamContender c = ClstreamContender.open(bundle, set.texts(), 8);
@@ -256,7 +281,7 @@ public final class EncoderBench {
             engine = c.run();
             bare = b.run();
         }
-        Response<List<Embedding>> l4j = Langchain4jContender.open(set.texts()).run();
+        Response<List<Embedding>> l4j = Langchain4jContender.open(precision, set.texts()).run();
         double minCosBare = 1;
         double maxDiffBare = 0;
         double minCosL4j = 1;
@@ -267,54 +292,62 @@ public final class EncoderBench {
         }
         long ours = Arrays.stream(set.tokens()).mapToLong(t -> t - 2).sum();
         Integer theirs = l4j.tokenUsage() == null ? null : l4j.tokenUsage().inputTokenCount();
-        System.out.printf(Locale.ROOT, "%-8s clstream vs bare h_0: min cosine %.6f, max |diff| %.2e; clstream h_0 vs "
-                        + "langchain4j embedding: min cosine %.6f; content tokens: clstream %d, langchain4j %s%s%n",
-                set.name(), minCosBare, maxDiffBare, minCosL4j, ours, theirs,
+        System.out.printf(Locale.ROOT, "%s %-8s clstream vs bare h_0: min cosine %.6f, max |diff| %.2e; clstream h_0 "
+                        + "vs langchain4j embedding: min cosine %.6f; content tokens: clstream %d, langchain4j %s%s%n",
+                precision.label(), set.name(), minCosBare, maxDiffBare, minCosL4j, ours, theirs,
                 theirs != null && theirs == ours ? " (same)" : " (DIFFERENT)");
     }
 
     static String table(List<Row> rows) {
-        Map<String, Row> byKey = new LinkedHashMap<>();
-        for (Row r : rows) {
-            byKey.put(r.set + "/" + r.contender + "/" + r.batch, r);
-        }
         StringBuilder sb = new StringBuilder();
-        sb.append("| set | contender | batch | seq/s ± 99.9% err | iter min–max | tokens/s | vs langchain4j "
-                + "| vs bare (same batch) | CPU cores: bench / others | load1 before→after | attempt |\n");
-        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        sb.append("| set | contender | model | batch | seq/s ± 99.9% err | iter min–max | tokens/s | vs langchain4j, "
+                + "same model | vs langchain4j fp32 | vs bare, same model and batch | CPU cores: bench / others "
+                + "| load1 before→after | attempt |\n");
+        sb.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
-            Row l4j = byKey.get(r.set + "/langchain4j/0");
-            Row bare = byKey.get(r.set + "/bare/" + r.batch);
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f ± %.1f | %.1f–%.1f | %.0f | %s | %s "
+            Row l4j = find(rows, r.set, "langchain4j", r.precision, 0);
+            Row l4jFp32 = find(rows, r.set, "langchain4j", Precision.FP32, 0);
+            Row bare = r.contender.equals("langchain4j") ? null : find(rows, r.set, "bare", r.precision, r.batch);
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f ± %.1f | %.1f–%.1f | %.0f | %s | %s | %s "
                             + "| %.2f / %.2f | %.2f→%.2f | %d |%n",
-                    r.set, r.contender, r.batch == 0 ? "1 (own)" : Integer.toString(r.batch), r.score, r.error, r.min,
-                    r.max, r.score * r.meanTokens,
-                    l4j == null ? "—" : String.format(Locale.ROOT, "%.2fx", r.score / l4j.score),
-                    bare == null || r.contender.equals("langchain4j") ? "—"
-                            : String.format(Locale.ROOT, "%.2fx", r.score / bare.score),
-                    r.ownCores, r.otherCores, r.loadBefore, r.loadAfter, r.attempts));
+                    r.set, r.contender, r.precision.label(), r.batch == 0 ? "1 (own)" : Integer.toString(r.batch),
+                    r.score, r.error, r.min, r.max, r.score * r.meanTokens, ratio(r, l4j), ratio(r, l4jFp32),
+                    ratio(r, bare), r.ownCores, r.otherCores, r.loadBefore, r.loadAfter, r.attempts));
         }
         return sb.toString();
     }
 
     static String verdicts(List<Row> rows) {
         StringBuilder sb = new StringBuilder("targets: clstream >= 1.50x langchain4j; clstream >= 0.85x bare at the "
-                + "same batch size\n");
+                + "same batch size (each on the same model file)\n");
         for (Row r : rows) {
             if (!r.contender.equals("clstream")) {
                 continue;
             }
-            Row l4j = rows.stream().filter(x -> x.set.equals(r.set) && x.contender.equals("langchain4j")).findFirst()
-                    .orElse(null);
-            Row bare = rows.stream().filter(x -> x.set.equals(r.set) && x.contender.equals("bare") && x.batch == r.batch)
-                    .findFirst().orElse(null);
-            sb.append(String.format(Locale.ROOT, "  %-8s batch %2d: vs langchain4j %s, vs bare %s%n", r.set, r.batch,
-                    l4j == null ? "n/a" : String.format(Locale.ROOT, "%.2fx %s", r.score / l4j.score,
-                            r.score / l4j.score >= 1.5 ? "MET" : "NOT MET"),
-                    bare == null ? "n/a" : String.format(Locale.ROOT, "%.2fx %s", r.score / bare.score,
-                            r.score / bare.score >= 0.85 ? "MET" : "NOT MET")));
+            Row l4j = find(rows, r.set, "langchain4j", r.precision, 0);
+            Row bare = find(rows, r.set, "bare", r.precision, r.batch);
+            sb.append(String.format(Locale.ROOT, "  %-8s %s batch %2d: vs langchain4j %s, vs bare %s", r.set,
+                    r.precision.label(), r.batch, verdict(r, l4j, 1.5), verdict(r, bare, 0.85)));
+            Row l4jFp32 = find(rows, r.set, "langchain4j", Precision.FP32, 0);
+            if (r.precision != Precision.FP32 && l4jFp32 != null) {
+                sb.append(String.format(Locale.ROOT, "; vs langchain4j fp32 %s", verdict(r, l4jFp32, 1.5)));
+            }
+            sb.append('\n');
         }
         return sb.toString();
+    }
+
+    private static Row find(List<Row> rows, String set, String contender, Precision precision, int batch) {
+        return rows.stream().filter(x -> x.set.equals(set) && x.contender.equals(contender)
+                && x.precision == precision && x.batch == batch).findFirst().orElse(null);
+    }
+
+    private static String ratio(Row r, Row base) {
+        return base == null ? "—" : String.format(Locale.ROOT, "%.2fx", r.score / base.score);
+    }
+
+    private static String verdict(Row r, Row base, double target) {
+        return base == null ? "n/a" : ratio(r, base) + (r.score / base.score >= target ? " MET" : " NOT MET");
     }
 
     private static Map<String, String> parse(String[] args) {

@@ -26,11 +26,14 @@ public class Langchain4jBenchmark {
     @Param({BenchTexts.SHORT, BenchTexts.EMAIL128})
     public String textSet;
 
+    @Param({"fp32", "int8"})
+    public String precision;
+
     private Langchain4jContender contender;
 
     @Setup(Level.Trial)
     public void setUp() {
-        contender = Langchain4jContender.open(BenchTexts.load().set(textSet).texts());
+        contender = Langchain4jContender.open(BenchFixture.Precision.of(precision), BenchTexts.load().set(textSet).texts());
     }
 
     private final CpuMeter cpu = new CpuMeter();

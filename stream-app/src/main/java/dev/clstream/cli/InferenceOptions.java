@@ -20,7 +20,7 @@ final class InferenceOptions {
     @Option(names = "--concurrency", description = "Encoder runs at once (default: cores on cpu, 1 on cuda)")
     Integer concurrency;
 
-    @Option(names = "--batch-size", description = "Max texts per encoder run (default: 8 on cpu, 256 on cuda)")
+    @Option(names = "--batch-size", description = "Max texts per encoder run (default: 1 on cpu, 256 on cuda)")
     Integer batchSize;
 
     @Option(names = "--optimization", defaultValue = "all",

@@ -106,7 +106,7 @@ public final class ClstreamConfig extends AbstractConfig {
             .define(INFERENCE_CONCURRENCY, Type.INT, null, nullOr(Range.between(1, 1024)), Importance.LOW,
                     "Encoder runs at once (default: cores on cpu, 1 on cuda).")
             .define(INFERENCE_BATCH_SIZE, Type.INT, null, nullOr(Range.between(1, 1 << 16)), Importance.LOW,
-                    "Max texts per encoder run inside a micro-batch, which is split by length (default 8 cpu, 256 cuda).")
+                    "Max texts per encoder run inside a micro-batch, which is split by length (default 1 cpu, 256 cuda).")
             .define(INFERENCE_OPTIMIZATION, Type.STRING, "all", ValidString.in("none", "basic", "extended", "all"),
                     Importance.LOW, "ONNX Runtime graph optimisation level.")
             .define(HTTP_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,

@@ -8,9 +8,9 @@ import java.util.Locale;
  * once, graph optimisation level, and the batch limits used when a window of texts is split into
  * length-sorted batches. Immutable; {@link #builder()} starts from defaults suited to the provider.
  *
- * <p>CPU defaults follow measurements on small machines (see notes in bench/README.md): several
- * single-threaded runs side by side beat one multi-threaded run, and small sorted batches beat large
- * ones because the matrix products are compute-bound already at a few dozen rows. On a GPU a single
+ * <p>CPU defaults follow measurements on small machines (see bench/README.md): several
+ * single-threaded runs side by side beat one multi-threaded run, and one text per run beats batches
+ * because the matrix products are compute-bound already at a few dozen rows. On a GPU a single
  * stream with large batches is what keeps it busy.
  */
 public record EncoderOptions(
@@ -97,7 +97,11 @@ public record EncoderOptions(
             return this;
         }
 
-        /** Null: the provider's default (8 on cpu, 256 on cuda). */
+        /**
+         * Null: the provider's default, 256 on cuda and 1 on cpu. On CPU the matrix products are
+         * compute-bound already at one text of a few dozen tokens, so batching gains nothing there,
+         * while one text per run has no padding and, with a run per core, no idle tail.
+         */
         public Builder maxBatchSize(Integer size) {
             this.maxBatchSize = size;
             return this;
@@ -115,7 +119,7 @@ public record EncoderOptions(
             int runs = concurrency != null ? concurrency : gpu ? 1 : cores;
             check(runs >= 1, "concurrency", runs, ">= 1");
             int threads = intraOpThreads != null ? intraOpThreads : gpu ? 1 : Math.max(1, cores / runs);
-            int batch = maxBatchSize != null ? maxBatchSize : gpu ? 256 : 8;
+            int batch = maxBatchSize != null ? maxBatchSize : gpu ? 256 : 1;
             int tokens = maxBatchTokens != null ? maxBatchTokens : Integer.MAX_VALUE;
             return new EncoderOptions(provider, threads, runs, optimization, batch, tokens);
         }

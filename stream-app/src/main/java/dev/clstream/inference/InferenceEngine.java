@@ -117,8 +117,7 @@ public final class InferenceEngine implements AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("the inference engine is closed");
         }
-        int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
-        List<int[]> batches = LengthAwareBatcher.plan(lengths, options.maxBatchSize(), options.maxBatchTokens());
+        List<int[]> batches = schedule(texts);
         Prediction[] out = new Prediction[texts.size()];
         if (runners == null || batches.size() == 1) {
             for (int[] batch : batches) {
@@ -144,16 +143,22 @@ public final class InferenceEngine implements AutoCloseable {
      * longest row. With the real token count it gives the share of the encoder's work spent on padding.
      */
     public long paddedTokens(List<TokenizedText> texts) {
-        int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
+        int[] lengths = lengths(texts);
         long grid = 0;
-        for (int[] batch : LengthAwareBatcher.plan(lengths, options.maxBatchSize(), options.maxBatchTokens())) {
-            int longest = 0;
-            for (int i : batch) {
-                longest = Math.max(longest, lengths[i]);
-            }
-            grid += (long) batch.length * longest;
+        for (int[] batch : schedule(texts)) {
+            grid += LengthAwareBatcher.paddedTokens(lengths, batch);
         }
         return grid;
+    }
+
+    /** The batches {@link #predict} runs, in the order it starts them. */
+    private List<int[]> schedule(List<TokenizedText> texts) {
+        return LengthAwareBatcher.schedule(lengths(texts), options.maxBatchSize(), options.maxBatchTokens(),
+                runners == null ? 1 : options.concurrency());
+    }
+
+    private static int[] lengths(List<TokenizedText> texts) {
+        return texts.stream().mapToInt(TokenizedText::length).toArray();
     }
 
     /** False once {@link #close} has begun: the model is no longer there to serve. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -107,11 +108,78 @@ class LengthAwareBatcherTest {
         }
     }
 
+    @Test
+    void scheduleSplitsAWindowIntoAMultipleOfTheRunners() {
+        int[] equal = new int[96];
+        Arrays.fill(equal, 128);
+        // 3 batches of 32 would leave one of 2 runners idle through the third; 4 of 24 do not.
+        List<int[]> plan = LengthAwareBatcher.schedule(equal, 32, NO_TOKEN_LIMIT, 2);
+        assertEquals(4, plan.size());
+        plan.forEach(b -> assertEquals(24, b.length));
+        // 33 texts: 17 + 16, not 32 + 1.
+        int[] lengths33 = new int[33];
+        Arrays.fill(lengths33, 10);
+        assertEquals(List.of(17, 16), LengthAwareBatcher.schedule(lengths33, 32, NO_TOKEN_LIMIT, 2).stream()
+                .map(b -> b.length).toList());
+        // Never above the configured size, and batch size 1 stays 1.
+        assertEquals(96, LengthAwareBatcher.schedule(equal, 1, NO_TOKEN_LIMIT, 2).size());
+        assertEquals(12, LengthAwareBatcher.schedule(equal, 8, NO_TOKEN_LIMIT, 2).size());
+    }
+
+    @Test
+    void scheduleStartsTheCostliestBatchFirst() {
+        int[] lengths = {5, 1, 4, 2, 3, 9};
+        // plan: {1,3} {4,2} {0,5}; padded tokens 4, 8, 18.
+        assertPlan(List.of(new int[] {0, 5}, new int[] {4, 2}, new int[] {1, 3}),
+                LengthAwareBatcher.schedule(lengths, 2, NO_TOKEN_LIMIT, 1));
+        assertEquals(18, LengthAwareBatcher.paddedTokens(lengths, new int[] {0, 5}));
+    }
+
+    @Test
+    void randomSchedulesCoverEveryIndexOnceAndRespectTheLimits() {
+        SplittableRandom rnd = new SplittableRandom(2025);
+        for (int trial = 0; trial < 500; trial++) {
+            int n = rnd.nextInt(0, 80);
+            int[] lengths = new int[n];
+            for (int i = 0; i < n; i++) {
+                lengths[i] = rnd.nextInt(1, 130);
+            }
+            int maxSize = rnd.nextInt(1, 40);
+            int maxTokens = rnd.nextBoolean() ? NO_TOKEN_LIMIT : rnd.nextInt(1, 2000);
+            int runners = rnd.nextInt(1, 5);
+            List<int[]> plan = LengthAwareBatcher.schedule(lengths, maxSize, maxTokens, runners);
+            int[] seen = new int[n];
+            long previousCost = Long.MAX_VALUE;
+            for (int[] batch : plan) {
+                long cost = LengthAwareBatcher.paddedTokens(lengths, batch);
+                assertTrue(batch.length >= 1 && batch.length <= maxSize, "trial " + trial);
+                assertTrue(batch.length == 1 || cost <= maxTokens, "trial " + trial + ": over the token limit");
+                assertTrue(cost <= previousCost, "trial " + trial + ": not costliest first");
+                previousCost = cost;
+                for (int idx : batch) {
+                    seen[idx]++;
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                assertEquals(1, seen[i], "trial " + trial + ": index " + i);
+            }
+            if (maxTokens == NO_TOKEN_LIMIT && n > 0) {
+                int unsplit = (n + maxSize - 1) / maxSize;
+                assertTrue(plan.size() >= unsplit, "trial " + trial + ": " + plan.size() + " batches for " + n
+                        + " texts");
+            }
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"0, 10", "-1, 10", "10, 0", "10, -5", "0, 0"})
     void invalidLimitsAreRejected(int size, int tokens) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LengthAwareBatcher.plan(new int[] {1, 2}, size, tokens));
+        assertTrue(e.getMessage().contains("size " + size) && e.getMessage().contains("tokens " + tokens),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> LengthAwareBatcher.schedule(new int[] {1, 2}, size, tokens, 2));
         assertTrue(e.getMessage().contains("size " + size) && e.getMessage().contains("tokens " + tokens),
                 e.getMessage());
     }

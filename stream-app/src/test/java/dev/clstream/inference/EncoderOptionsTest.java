@@ -44,7 +44,7 @@ class EncoderOptionsTest {
         assertEquals(ExecutionProvider.CPU, o.provider());
         assertEquals(CORES, o.concurrency());
         assertEquals(1, o.intraOpThreads()); // cores / concurrency
-        assertEquals(8, o.maxBatchSize());
+        assertEquals(1, o.maxBatchSize());
         assertEquals(Integer.MAX_VALUE, o.maxBatchTokens());
         assertEquals(OptLevel.ALL_OPT, o.optimization());
         assertEquals(o, EncoderOptions.builder().build());

@@ -42,8 +42,9 @@ class TopologyMetricsTest {
 
     @BeforeAll
     static void open() {
+        // Several texts per encoder run, so that a run holding the long text pads the others.
         engine = InferenceEngine.open(TestBundles.tiny(dir.resolve("tiny")), EncoderOptions.builder().concurrency(1)
-                .build());
+                .maxBatchSize(8).build());
     }
 
     @AfterAll

@@ -133,7 +133,9 @@ final class TrainHeadCommand implements Callable<Integer> {
         List<String> parityTexts = parityTexts();
         String fingerprint = TrainingInputs.fingerprint(modelFile, tokenizerFile, data.data, maxLength(), config,
                 data.settings(), String.join(",", labels), name, version, description, encoderSource,
-                "parity " + parityVariant + " " + parityTolerance + "\n" + String.join("\n", parityTexts));
+                "parity " + parityVariant + " " + parityTolerance + "\n" + String.join("\n", parityTexts),
+                // An int8 encoder's h_0 depends on its batch-mates, so the embeddings depend on the batch size.
+                "encoder batch " + EncoderOptions.defaults().maxBatchSize());
         boolean heldOutMissing = heldOutFile != null && !Files.isRegularFile(heldOutFile);
         if (!force && !heldOutMissing && TrainingInputs.upToDate(out, fingerprint)) {
             System.out.println(out + ": up to date (same model, tokenizer, data and settings); use --force to rebuild");
@@ -171,8 +173,10 @@ final class TrainHeadCommand implements Callable<Integer> {
         if (embeddingCache == null) {
             return Embedder.embed(engine, examples, System.out);
         }
+        // The batch size is part of the key: a dynamically quantised (int8) encoder's h_0 depends on its batch-mates.
         String key = new dev.clstream.export.build.FingerprintBuilder().file(modelFile).file(tokenizerFile)
-                .file(data.data).text(data.settings()).text(Integer.toString(engine.manifest().maxLength())).hex();
+                .file(data.data).text(data.settings()).text(Integer.toString(engine.manifest().maxLength()))
+                .text("batch " + engine.options().maxBatchSize()).hex();
         var cache = new dev.clstream.export.build.EmbeddingCache(embeddingCache, key);
         List<LabeledText> usable = Embedder.usable(engine, examples);
         var cached = cache.load(usable, examples.size() - usable.size());

@@ -38,9 +38,9 @@ class DefaultBundleQualityIT {
 
     @Test
     void int8BundleHasItsOwnEvaluation() {
-        // Dynamic int8 quantisation scales activations per tensor, over the whole batch, so h_0 depends a little on
-        // which texts share a batch: batches differ from training time, and a few more borderline messages may move.
-        Evaluation e = evaluate("bge-small-en-v15-spam-int8", 12);
+        // Dynamic int8 quantisation scales activations per tensor, over the whole batch, so h_0 depends on which texts
+        // share a run. Training and this recomputation both run one text at a time (the CPU default), so they agree.
+        Evaluation e = evaluate("bge-small-en-v15-spam-int8", 2);
         // No bar is promised for int8; it must still be a working spam filter, measured on its own.
         assertTrue(e.accuracy() >= 0.9, "held-out accuracy " + e.accuracy());
     }
@@ -57,7 +57,7 @@ class DefaultBundleQualityIT {
         Evaluation stored = HeldOutEvaluation.stored(bundle);
         System.out.printf("%s held-out (recomputed end to end):%n%s", name, recomputed.format());
         assertEquals(stored.total(), recomputed.total(), "same held-out split as at training time");
-        // Batches differ from training time, so float rounding may move a borderline message or two.
+        // Float rounding (other kernels, other thread counts) may move a borderline message or two.
         assertTrue(Math.abs(stored.correct() - recomputed.correct()) <= tolerance,
                 "stored " + stored.correct() + " correct vs recomputed " + recomputed.correct());
         return recomputed;
