@@ -13,6 +13,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -95,7 +96,7 @@ public final class EncoderBench {
 
         Path bundleDir = Files.createTempDirectory("clstream-bench-bundle");
         try {
-            Map<Precision, ModelBundle> bundles = new java.util.EnumMap<>(Precision.class);
+            Map<Precision, ModelBundle> bundles = new EnumMap<>(Precision.class);
             List<String> forkArgs = new ArrayList<>();
             for (Precision p : Precision.values()) {
                 Path dir = bundleDir.resolve(p.label());

@@ -61,7 +61,8 @@ public final class LengthAwareBatcher {
             int count = ceilDiv(ceilDiv(lengths.length, maxBatchSize), runners) * runners;
             batchSize = ceilDiv(lengths.length, count);
         }
-        List<int[]> batches = plan(lengths, Math.min(maxBatchSize, batchSize), maxBatchTokens);
+        // Never above maxBatchSize: count >= ceil(n / maxBatchSize), so ceil(n / count) <= maxBatchSize.
+        List<int[]> batches = plan(lengths, batchSize, maxBatchTokens);
         // Stable: among equal costs the shorter texts, planned first, still start first.
         batches.sort(Comparator.comparingLong((int[] b) -> paddedTokens(lengths, b)).reversed());
         return batches;

@@ -117,7 +117,8 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         List<TokenizedText> texts = batch.stream().map(e -> e.getValue().tokens()).toList();
         long start = System.nanoTime();
         List<Outcome> outcomes = engine.predictIsolating(texts);
-        metrics.batch(texts.size(), waitingTokens, engine.paddedTokens(texts), System.nanoTime() - start);
+        long inferenceNanos = System.nanoTime() - start;
+        metrics.batch(texts.size(), waitingTokens, engine.paddedTokens(texts), inferenceNanos);
         for (int i = 0; i < batch.size(); i++) {
             PendingEvent event = batch.get(i).getValue().event();
             if (outcomes.get(i) instanceof Outcome.Success s) {
