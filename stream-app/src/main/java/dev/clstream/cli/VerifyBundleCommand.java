@@ -69,7 +69,6 @@ final class VerifyBundleCommand implements Callable<Integer> {
     }
 
     private static String preview(String text) {
-        String oneLine = text.replaceAll("\\s+", " ").strip();
-        return oneLine.length() <= 48 ? oneLine : oneLine.substring(0, 47) + "…";
+        return DemoCommand.oneLine(text, 48);
     }
 }
