@@ -4,7 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.clstream.batching.LengthAwareBatcher;
+import dev.clstream.inference.RunPlanner;
 import dev.clstream.bundle.ModelBundle;
 import dev.clstream.tokenize.TextTokenizer;
 import dev.clstream.tokenize.TokenizedText;
@@ -16,13 +16,13 @@ import java.util.Set;
 
 /**
  * The reference: a plain ONNX Runtime loop. The texts are tokenised and grouped into the same
- * length-sorted batches as the engine makes ({@link LengthAwareBatcher#plan}, same batch size, no
+ * length-sorted batches as the engine makes ({@link RunPlanner#group}, same batch size, no
  * token limit) outside the measured operation, and each batch is padded to its longest text. One
  * operation creates the int64 tensors from {@code long[][]} arrays, runs one session with
  * intra-op threads = cores, batch after batch on the calling thread, and takes h_0 from
  * last_hidden_state.
  */
-public final class BareOrtContender implements AutoCloseable {
+public final class BareOrtContender implements Contender {
     public static final String HIDDEN_OUTPUT = "last_hidden_state";
 
     private final OrtEnvironment env;
@@ -62,7 +62,7 @@ public final class BareOrtContender implements AutoCloseable {
         for (int i = 0; i < lengths.length; i++) {
             lengths[i] = tokenized[i].length();
         }
-        List<int[]> batches = LengthAwareBatcher.plan(lengths, batchSize, Integer.MAX_VALUE);
+        List<int[]> batches = RunPlanner.group(lengths, batchSize, Integer.MAX_VALUE);
         long[][][] ids = new long[batches.size()][][];
         long[][][] masks = new long[batches.size()][][];
         long[][][] types = new long[batches.size()][][];
@@ -109,6 +109,7 @@ public final class BareOrtContender implements AutoCloseable {
     }
 
     /** One operation: every batch through session.run, one after another; the h_0 rows in text order. */
+    @Override
     public float[][] run() {
         float[][] out = new float[textCount][];
         try {

@@ -1,6 +1,6 @@
 package dev.clstream.bench;
 
-import dev.clstream.batching.LengthAwareBatcher;
+import dev.clstream.inference.RunPlanner;
 import dev.clstream.bundle.ModelBundle;
 import dev.clstream.inference.Encoder;
 import dev.clstream.inference.EncoderOptions;
@@ -53,7 +53,7 @@ public final class BatchSchedulingProbe {
                 List<String> texts = BenchTexts.load().set(set).texts();
                 for (String b : batches.split(",")) {
                     int batch = Integer.parseInt(b.trim());
-                    EncoderOptions options = EncoderOptions.builder().concurrency(RUNNERS).maxBatchSize(batch).build();
+                    EncoderOptions options = EncoderOptions.builder().concurrency(RUNNERS).maxTextsPerRun(batch).build();
                     try (InferenceEngine engine = InferenceEngine.open(bundle, options);
                          InferenceEngine oneRun = InferenceEngine.open(bundle,
                                  options.toBuilder().concurrency(1).intraOpThreads(RUNNERS).build());
@@ -64,13 +64,13 @@ public final class BatchSchedulingProbe {
                             tokens.add(engine.tokenize(t));
                         }
                         int[] lengths = tokens.stream().mapToInt(TokenizedText::length).toArray();
-                        List<int[]> before = LengthAwareBatcher.plan(lengths, batch, Integer.MAX_VALUE);
-                        // One run makes the same batches as before: schedule() evens sizes out only for several runs.
+                        List<int[]> before = RunPlanner.group(lengths, batch, Integer.MAX_VALUE);
+                        // One run makes the same batches as before: plan() evens sizes out only for several runs.
                         List<Mode> modes = List.of(
                                 new Mode("shortest-first (before)", before.size(),
                                         () -> runAll(pool, encoder, tokens, before)),
-                                new Mode("engine.predict", LengthAwareBatcher.schedule(lengths, batch,
-                                        Integer.MAX_VALUE, RUNNERS).size(), () -> engine.predict(tokens)),
+                                new Mode("engine.predict", RunPlanner.plan(lengths, batch,
+                                        Integer.MAX_VALUE, RUNNERS).runs().size(), () -> engine.predict(tokens)),
                                 new Mode("1 run x 2 threads", before.size(), () -> oneRun.predict(tokens)));
                         for (Mode mode : modes) {
                             Op op = mode.op();

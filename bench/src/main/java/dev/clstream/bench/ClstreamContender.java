@@ -10,10 +10,10 @@ import java.util.List;
 
 /**
  * clstream as a stream task uses it: texts in, tokenised by the engine, {@link InferenceEngine#predict}
- * in length-sorted batches of at most {@code maxBatchSize}, h_0 out. Concurrency and intra-op
+ * in length-sorted runs of at most {@code maxTextsPerRun} texts, h_0 out. Concurrency and intra-op
  * threads are the engine's defaults (on 2 cores: 2 runs of 1 thread each).
  */
-public final class ClstreamContender implements AutoCloseable {
+public final class ClstreamContender implements Contender {
     private final InferenceEngine engine;
     private final List<String> texts;
 
@@ -22,8 +22,8 @@ public final class ClstreamContender implements AutoCloseable {
         this.texts = texts;
     }
 
-    public static ClstreamContender open(ModelBundle bundle, List<String> texts, int maxBatchSize) {
-        EncoderOptions options = EncoderOptions.builder().maxBatchSize(maxBatchSize).build();
+    public static ClstreamContender open(ModelBundle bundle, List<String> texts, int maxTextsPerRun) {
+        EncoderOptions options = EncoderOptions.builder().maxTextsPerRun(maxTextsPerRun).build();
         return new ClstreamContender(InferenceEngine.open(bundle, options), List.copyOf(texts));
     }
 
@@ -32,6 +32,7 @@ public final class ClstreamContender implements AutoCloseable {
     }
 
     /** One operation: tokenise every text and encode them all; the h_0 rows in text order. */
+    @Override
     public float[][] run() {
         List<TokenizedText> tokenized = new ArrayList<>(texts.size());
         for (String t : texts) {

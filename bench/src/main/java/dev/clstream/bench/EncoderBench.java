@@ -9,7 +9,6 @@ import dev.langchain4j.model.output.Response;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -90,9 +89,9 @@ public final class EncoderBench {
         long start = System.nanoTime();
         System.out.println("== machine");
         System.out.println("nproc (availableProcessors): " + Runtime.getRuntime().availableProcessors());
-        System.out.println("cpu: " + cpuModel());
+        System.out.println("cpu: " + Machine.cpuModel());
         System.out.println("java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        System.out.println("load average at start: " + loadAverage());
+        System.out.println("load average at start: " + Machine.loadAverage());
 
         Path bundleDir = Files.createTempDirectory("clstream-bench-bundle");
         try {
@@ -157,11 +156,11 @@ public final class EncoderBench {
 
             System.out.println();
             System.out.println("== results");
-            System.out.print(table(rows));
+            System.out.print(EncoderBenchReport.table(rows));
             System.out.println();
-            System.out.print(verdicts(rows));
+            System.out.print(EncoderBenchReport.verdicts(rows));
             System.out.printf(Locale.ROOT, "load average at end: %s; total %.1f min, of which %.0f s waiting for "
-                            + "quiet and repeating disturbed rows%n", loadAverage(), (System.nanoTime() - start) / 60e9,
+                            + "quiet and repeating disturbed rows%n", Machine.loadAverage(), (System.nanoTime() - start) / 60e9,
                     patience.spent()[0] / 1e9);
             BenchFixture.deleteQuietly(cpuLogs);
         } finally {
@@ -238,7 +237,7 @@ public final class EncoderBench {
         System.out.printf(Locale.ROOT, "== %s, %s, %s, batch %s%s%n", contender, precision.label(), set,
                 batch == 0 ? "-" : batch,
                 attempt > 1 ? ", attempt " + attempt : "");
-        double before = load1();
+        double before = Machine.load1();
         Path cpuLog = cpuLogs.resolve(contender + "-" + precision.label() + "-" + set + "-" + batch + "-" + attempt
                 + ".txt");
         String[] args = Arrays.copyOf(jvmArgs, jvmArgs.length + 1);
@@ -270,7 +269,7 @@ public final class EncoderBench {
         var stats = primary.getStatistics();
         double[] cores = CpuMeter.summarize(cpuLog);
         return new Row(set, contender, precision, batch, primary.getScore(), primary.getScoreError(), stats.getMin(),
-                stats.getMax(), meanTokens, before, load1(), cores[0], cores[1], attempt);
+                stats.getMax(), meanTokens, before, Machine.load1(), cores[0], cores[1], attempt);
     }
 
     /** clstream (batch 8) and bare (batch 8) h_0 side by side, langchain4j's embedding and token count. */
@@ -299,58 +298,6 @@ public final class EncoderBench {
                 theirs != null && theirs == ours ? " (same)" : " (DIFFERENT)");
     }
 
-    static String table(List<Row> rows) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("| set | contender | model | batch | seq/s ± 99.9% err | iter min–max | tokens/s | vs langchain4j, "
-                + "same model | vs langchain4j fp32 | vs bare, same model and batch | CPU cores: bench / others "
-                + "| load1 before→after | attempt |\n");
-        sb.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Row r : rows) {
-            Row l4j = find(rows, r.set, "langchain4j", r.precision, 0);
-            Row l4jFp32 = find(rows, r.set, "langchain4j", Precision.FP32, 0);
-            Row bare = r.contender.equals("langchain4j") ? null : find(rows, r.set, "bare", r.precision, r.batch);
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f ± %.1f | %.1f–%.1f | %.0f | %s | %s | %s "
-                            + "| %.2f / %.2f | %.2f→%.2f | %d |%n",
-                    r.set, r.contender, r.precision.label(), r.batch == 0 ? "1 (own)" : Integer.toString(r.batch),
-                    r.score, r.error, r.min, r.max, r.score * r.meanTokens, ratio(r, l4j), ratio(r, l4jFp32),
-                    ratio(r, bare), r.ownCores, r.otherCores, r.loadBefore, r.loadAfter, r.attempts));
-        }
-        return sb.toString();
-    }
-
-    static String verdicts(List<Row> rows) {
-        StringBuilder sb = new StringBuilder("targets: clstream >= 1.50x langchain4j; clstream >= 0.85x bare at the "
-                + "same batch size (each on the same model file)\n");
-        for (Row r : rows) {
-            if (!r.contender.equals("clstream")) {
-                continue;
-            }
-            Row l4j = find(rows, r.set, "langchain4j", r.precision, 0);
-            Row bare = find(rows, r.set, "bare", r.precision, r.batch);
-            sb.append(String.format(Locale.ROOT, "  %-8s %s batch %2d: vs langchain4j %s, vs bare %s", r.set,
-                    r.precision.label(), r.batch, verdict(r, l4j, 1.5), verdict(r, bare, 0.85)));
-            Row l4jFp32 = find(rows, r.set, "langchain4j", Precision.FP32, 0);
-            if (r.precision != Precision.FP32 && l4jFp32 != null) {
-                sb.append(String.format(Locale.ROOT, "; vs langchain4j fp32 %s", verdict(r, l4jFp32, 1.5)));
-            }
-            sb.append('\n');
-        }
-        return sb.toString();
-    }
-
-    private static Row find(List<Row> rows, String set, String contender, Precision precision, int batch) {
-        return rows.stream().filter(x -> x.set.equals(set) && x.contender.equals(contender)
-                && x.precision == precision && x.batch == batch).findFirst().orElse(null);
-    }
-
-    private static String ratio(Row r, Row base) {
-        return base == null ? "—" : String.format(Locale.ROOT, "%.2fx", r.score / base.score);
-    }
-
-    private static String verdict(Row r, Row base, double target) {
-        return base == null ? "n/a" : ratio(r, base) + (r.score / base.score >= target ? " MET" : " NOT MET");
-    }
-
     private static Map<String, String> parse(String[] args) {
         Map<String, String> m = new LinkedHashMap<>();
         for (String a : args) {
@@ -362,33 +309,5 @@ public final class EncoderBench {
             }
         }
         return m;
-    }
-
-    private static String cpuModel() {
-        try {
-            return Files.readAllLines(Paths.get("/proc/cpuinfo")).stream()
-                    .filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst().orElse("unknown");
-        } catch (IOException e) {
-            return "unknown (" + e.getMessage() + ")";
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Paths.get("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2] + " (1/5/15 min)";
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
-    private static double load1() {
-        try {
-            return Double.parseDouble(Files.readString(Paths.get("/proc/loadavg")).trim().split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
     }
 }

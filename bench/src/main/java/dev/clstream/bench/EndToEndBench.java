@@ -64,11 +64,11 @@ public final class EndToEndBench {
                 "application.id", "clstream-e2e-bench"));
         System.out.printf(Locale.ROOT, "end-to-end bench: %d events cycling %d short texts (subject + first 200 chars), "
                         + "bundle %s, %d cores, batch.max.size %d%n", events, texts.size(), bundle.manifest().id(),
-                Runtime.getRuntime().availableProcessors(), config.batchLimits().maxSize());
+                Runtime.getRuntime().availableProcessors(), config.microBatch().maxEvents());
 
         double encoderRate = encoderOnly(bundle, config, texts, events);
         System.out.printf(Locale.ROOT, "encoder only (tokenise + encode + head, windows of %d): %.1f events/s%n",
-                config.batchLimits().maxSize(), encoderRate);
+                config.microBatch().maxEvents(), encoderRate);
 
         try (ClstreamRuntime runtime = ClstreamRuntime.start(config)) {
             if (!runtime.awaitRunning(Duration.ofSeconds(60))) {
@@ -100,7 +100,7 @@ public final class EndToEndBench {
 
     /** The engine alone on the same texts, in the windows the batcher would send it. */
     private static double encoderOnly(ModelBundle bundle, ClstreamConfig config, List<String> texts, int events) {
-        int window = config.batchLimits().maxSize();
+        int window = config.microBatch().maxEvents();
         try (InferenceEngine engine = InferenceEngine.open(bundle, config.encoderOptions())) {
             engine.predict(texts.subList(0, window).stream().map(engine::tokenize).toList());
             long start = System.nanoTime();
@@ -138,16 +138,13 @@ public final class EndToEndBench {
         Load(ClstreamConfig config, List<String> texts) {
             this.config = config;
             this.texts = texts;
-            SchemaRegistryClient registry = SchemaRegistryClients.create(config.serdeConfig());
+            SchemaRegistryClient registry = SchemaRegistryClients.create(config.registry());
             serializer = new AvroSerializer<>(registry);
             deserializer = AvroDeserializer.specific(registry, LabeledEvent.class);
-            String servers = config.streamsProperties().getProperty("bootstrap.servers");
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+            Properties p = config.producerProperties();
             p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
             producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-            Properties q = new Properties();
-            q.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+            Properties q = config.consumerProperties();
             q.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             q.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             consumer = new KafkaConsumer<>(q, new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -1,9 +1,13 @@
 package dev.clstream.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clstream.bundle.BuiltInBundles;
 import dev.clstream.bundle.ModelBundle;
+import dev.clstream.event.DeadLetterReason;
+import dev.clstream.event.DecodeException;
+import dev.clstream.event.InputEvent;
+import dev.clstream.format.JsonTextEvents;
 import dev.clstream.inference.Classification;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.inference.Outcome;
@@ -59,7 +63,7 @@ final class ClassifyCommand implements Callable<Integer> {
     private final ObjectMapper json = new ObjectMapper();
 
     /** One text to classify, or a line that could not even be read as one. */
-    private record Item(JsonNode id, String text, String error, String message) {}
+    private record Item(String id, String text, DeadLetterReason error, String message) {}
 
     @Override
     public Integer call() throws Exception {
@@ -69,7 +73,7 @@ final class ClassifyCommand implements Callable<Integer> {
         if (chunk < 1) {
             throw new IllegalArgumentException("--chunk must be >= 1, got " + chunk);
         }
-        ModelBundle bundle = ModelBundle.load(BuiltInBundles.resolve(inference.bundle));
+        ModelBundle bundle = BuiltInBundles.load(inference.bundle);
         PrintWriter out = spec.commandLine().getOut();
         boolean allOk = true;
         try (InferenceEngine engine = InferenceEngine.open(bundle, inference.toEncoderOptions())) {
@@ -100,20 +104,16 @@ final class ClassifyCommand implements Callable<Integer> {
         if (!asJson) {
             return new Item(null, line, null, null);
         }
-        JsonNode node;
+        InputEvent event;
         try {
-            node = json.readTree(line);
-        } catch (Exception e) {
-            return new Item(null, null, "invalid_json", "line is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            event = JsonTextEvents.parse(line);
+        } catch (DecodeException e) {
+            return new Item(null, null, e.reason(), "line is not a text event: " + e.getMessage());
         }
-        if (node == null || !node.isObject()) {
-            return new Item(null, null, "invalid_json", "line is not a JSON object");
+        if (event.text() == null) {
+            return new Item(event.id(), null, DeadLetterReason.MISSING_TEXT, "JSON line has no string field \"text\"");
         }
-        JsonNode text = node.get("text");
-        if (text == null || !text.isTextual()) {
-            return new Item(node.get("id"), null, "missing_text", "JSON line has no string field \"text\"");
-        }
-        return new Item(node.get("id"), text.asText(), null, null);
+        return new Item(event.id(), event.text(), null, null);
     }
 
     private boolean answer(InferenceEngine engine, List<Item> items, PrintWriter out) throws Exception {
@@ -124,10 +124,10 @@ final class ClassifyCommand implements Callable<Integer> {
         for (Item item : items) {
             ObjectNode o = json.createObjectNode();
             if (item.id() != null) {
-                o.set("id", item.id());
+                o.put("id", item.id());
             }
             if (item.error() != null) {
-                o.put("error", item.error());
+                o.put("error", item.error().code());
                 o.put("message", item.message());
                 allOk = false;
             } else {
@@ -135,7 +135,7 @@ final class ClassifyCommand implements Callable<Integer> {
                 if (outcome instanceof Outcome.Success s) {
                     write(o, s.prediction(), engine);
                 } else if (outcome instanceof Outcome.Failure f) {
-                    o.put("error", f.reason());
+                    o.put("error", f.reason().code());
                     o.put("message", f.message());
                     allOk = false;
                 }

@@ -2,6 +2,8 @@ package dev.clstream.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clstream.bundle.BuiltInBundles;
+import dev.clstream.cli.DemoFeeder.Message;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.runtime.ClstreamRuntime;
 import java.io.BufferedReader;
@@ -12,20 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,8 +55,6 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private record Message(String id, String text, String label) {}
-
     @Override
     public Integer call() throws Exception {
         List<Message> messages = read(data != null ? data : defaultData());
@@ -88,88 +79,30 @@ final class DemoCommand implements Callable<Integer> {
             runtime.httpUrl().ifPresent(url -> out.printf("live page: %s/ (throughput, latency, labels, dead letters, "
                     + "low-confidence events)%n", url));
             out.flush();
-            Map<String, Message> byId = new ConcurrentHashMap<>();
-            AtomicLong produced = new AtomicLong();
-            AtomicLong answered = new AtomicLong();
-            long window = Math.max(16, 2L * c.batchLimits().maxSize());
-            Thread producer = new Thread(() -> produce(c, messages, byId, produced, answered, window, stop),
-                    "demo-producer");
-            producer.setDaemon(true);
-            producer.start();
-            DemoReport report = new DemoReport(out, spec.commandLine().getErr(), produced);
-            try (OutputReader labels = new OutputReader(c, c.labelsTopic());
+            long window = Math.max(16, 2L * c.microBatch().maxEvents());
+            try (DemoFeeder feeder = new DemoFeeder(c, messages, rate, window);
+                 OutputReader labels = new OutputReader(c, c.labelsTopic());
                  OutputReader deadLetters = new OutputReader(c, c.deadLetterTopic())) {
-                while (!stop.get() && (count == 0 || report.labeled() < count)) {
-                    for (JsonNode label : labels.poll(200)) {
-                        Message m = byId.get(baseId(label.path("id").asText()));
-                        report.labeled(label, m == null ? null : m.label(), m == null ? "" : m.text());
+                feeder.start();
+                DemoReport report = new DemoReport(out, spec.commandLine().getErr(), feeder::produced);
+                try {
+                    while (!stop.get() && (count == 0 || report.labeled() < count)) {
+                        for (JsonNode label : labels.poll(200)) {
+                            Message m = feeder.message(label.path("id").asText());
+                            report.labeled(label, m == null ? null : m.label(), m == null ? "" : m.text());
+                        }
+                        report.deadLetters(deadLetters.poll(0).size());
+                        feeder.answered(report.labeled() + report.deadLetterCount());
+                        report.tick();
                     }
-                    report.deadLetters(deadLetters.poll(0).size());
-                    answered.set(report.labeled() + report.deadLetterCount());
-                    report.tick();
+                } finally {
+                    report.summary();
                 }
-            } finally {
-                stop.set(true);
-                report.summary();
             }
         } finally {
             closed.countDown();
         }
         return 0;
-    }
-
-    /**
-     * Produces the messages in rounds, at most {@code window} ahead of what has been answered, so
-     * that the demo shows the pipeline's real throughput and latency rather than a growing backlog
-     * (unless --rate asks for a fixed rate).
-     */
-    private void produce(ClstreamConfig c, List<Message> messages, Map<String, Message> byId, AtomicLong produced,
-                         AtomicLong answered, long window, AtomicBoolean stop) {
-        EventWriter writer = new EventWriter(c);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.streamsProperties().getProperty("bootstrap.servers"));
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-        long start = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-            // The held-out set is replayed in rounds; ids get a round suffix so every event stays unique.
-            for (int round = 0; !stop.get(); round++) {
-                for (Message m : messages) {
-                    if (stop.get()) {
-                        return;
-                    }
-                    byId.putIfAbsent(m.id(), m);
-                    String id = round == 0 ? m.id() : m.id() + "#" + round;
-                    producer.send(new ProducerRecord<>(c.inputTopic(), id.getBytes(StandardCharsets.UTF_8),
-                            writer.encode(c.inputTopic(), id, m.text(), System.currentTimeMillis(), Map.of())));
-                    long n = produced.incrementAndGet();
-                    pace(start, n, answered, window, stop);
-                }
-            }
-        }
-    }
-
-    private void pace(long startNanos, long sent, AtomicLong answered, long window, AtomicBoolean stop) {
-        try {
-            if (rate > 0) {
-                long wait = startNanos + (long) (sent / rate * 1e9) - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
-                return;
-            }
-            while (sent - answered.get() > window && !stop.get()) {
-                Thread.sleep(5);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stop.set(true);
-        }
-    }
-
-    private static String baseId(String id) {
-        int hash = id.indexOf('#');
-        return hash < 0 ? id : id.substring(0, hash);
     }
 
     private static Path defaultData() {
@@ -203,12 +136,4 @@ final class DemoCommand implements Callable<Integer> {
         return out;
     }
 
-    static String oneLine(String text, int max) {
-        String flat = text.replaceAll("\\s+", " ").strip();
-        return flat.length() <= max ? flat : flat.substring(0, max - 1) + "…";
-    }
-
-    static String percent(double v) {
-        return String.format(Locale.ROOT, "%.1f%%", v * 100);
-    }
 }

@@ -1,17 +1,18 @@
 package dev.clstream.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.clstream.event.TextPreview;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /** What {@code clstream demo} prints: each labeled event, and every two seconds a throughput and latency line. */
 final class DemoReport {
     private static final long TICK_NANOS = 2_000_000_000L;
     private final PrintWriter out;
     private final PrintWriter status;
-    private final AtomicLong produced;
+    private final LongSupplier produced;
     private final long start = System.nanoTime();
     private final long[] latencies = new long[2048];
     private long labeled;
@@ -21,7 +22,7 @@ final class DemoReport {
     private long lastTick = System.nanoTime();
     private long labeledAtLastTick;
 
-    DemoReport(PrintWriter out, PrintWriter status, AtomicLong produced) {
+    DemoReport(PrintWriter out, PrintWriter status, LongSupplier produced) {
         this.out = out;
         this.status = status;
         this.produced = produced;
@@ -46,7 +47,7 @@ final class DemoReport {
             mark = right ? "✓" : "✗";
         }
         out.printf(Locale.ROOT, "%s %-5s %.3f  %-22s %s%n", mark, label, event.path("score").asDouble(),
-                DemoCommand.oneLine(event.path("id").asText(), 22), DemoCommand.oneLine(text, 70));
+                TextPreview.oneLine(event.path("id").asText(), 22), TextPreview.oneLine(text, 70));
     }
 
     void deadLetters(int n) {
@@ -84,7 +85,11 @@ final class DemoReport {
         String latency = n == 0 ? "-" : String.format(Locale.ROOT, "p50 %.2f s, p99 %.2f s", sorted[n / 2] / 1000.0,
                 sorted[Math.min(n - 1, (int) (n * 0.99))] / 1000.0);
         return String.format(Locale.ROOT, "[%.1f events/s] produced %d, labeled %d, dead letters %d, "
-                        + "latency %s, agrees with the true label %s", rate, produced.get(), labeled, deadLetters, latency,
-                known == 0 ? "-" : DemoCommand.percent((double) correct / known));
+                        + "latency %s, agrees with the true label %s", rate, produced.getAsLong(), labeled, deadLetters, latency,
+                known == 0 ? "-" : percent((double) correct / known));
+    }
+
+    static String percent(double v) {
+        return String.format(Locale.ROOT, "%.1f%%", v * 100);
     }
 }

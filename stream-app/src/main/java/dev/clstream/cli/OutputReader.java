@@ -1,17 +1,13 @@
 package dev.clstream.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.config.ClstreamConfig;
-import dev.clstream.serde.AvroDeserializer;
+import dev.clstream.format.OutputJsonReader;
 import dev.clstream.serde.SchemaRegistryClients;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import org.apache.avro.generic.GenericData;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,8 +21,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class OutputReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
-    private final AvroDeserializer<Object> avro;
-    private final ObjectMapper json = new ObjectMapper();
+    private final OutputJsonReader reader;
 
     OutputReader(ClstreamConfig config, String topic) {
         this(config, topic, true);
@@ -37,10 +32,9 @@ final class OutputReader implements AutoCloseable {
             throw new IllegalArgumentException("reading " + topic + " needs bootstrap.servers (--bootstrap-servers)");
         }
         this.topic = topic;
-        this.avro = config.outputFormat().equals("avro")
-                ? new AvroDeserializer<>(SchemaRegistryClients.create(config.serdeConfig())) : null;
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.streamsProperties().getProperty("bootstrap.servers"));
+        this.reader = config.outputFormat().reader(config.outputFormat().needsRegistry()
+                ? SchemaRegistryClients.create(config.registry()) : null);
+        Properties p = config.consumerProperties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -58,18 +52,9 @@ final class OutputReader implements AutoCloseable {
     List<JsonNode> poll(long millis) {
         List<JsonNode> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(millis))) {
-            out.add(decode(r.value()));
+            out.add(reader.read(topic, r.value()));
         }
         return out;
-    }
-
-    private JsonNode decode(byte[] value) {
-        try {
-            return json.readTree(avro != null ? GenericData.get().toString(avro.deserialize(topic, value))
-                    : new String(value, java.nio.charset.StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read a record of " + topic + " as JSON", e);
-        }
     }
 
     @Override

@@ -1,14 +1,18 @@
 package dev.clstream.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.config.ClstreamConfig;
+import dev.clstream.event.DeadLetterReason;
+import dev.clstream.event.DecodeException;
+import dev.clstream.event.InputEvent;
+import dev.clstream.format.JsonTextEvents;
+import dev.clstream.format.TextEventEncoder;
+import dev.clstream.serde.SchemaRegistryClients;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -18,12 +22,16 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code clstream produce}: text events from a file or stdin to the input topic, in the configured
- * {@code input.format}. Each line is a JSON object ({@code id}, {@code text}, optional
- * {@code event_time} and {@code attributes}) or, if it does not start with '{', the text itself.
+ * {@code input.format}. Each line is a JSON text event ({@link JsonTextEvents}: {@code id},
+ * {@code text}, optional {@code event_time} and {@code attributes}) or, if it does not start with
+ * '{', the text itself. Events without an id are {@code line-N}; without an event time, now. A line
+ * that is not a text event is reported on stderr and skipped, and the exit status becomes 1.
  */
 @Command(name = "produce", mixinStandardHelpOptions = true,
         description = "Produce text events (one per line: JSON {\"id\",\"text\",...} or plain text) to the input topic.")
@@ -37,7 +45,8 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--topic", description = "Topic (default: input.topic)")
     String topic;
 
-    private final ObjectMapper json = new ObjectMapper();
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -47,43 +56,57 @@ final class ProduceCommand implements Callable<Integer> {
                     + "'clstream run' printed");
         }
         String target = topic != null ? topic : c.inputTopic();
-        EventWriter writer = new EventWriter(c);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.streamsProperties().getProperty("bootstrap.servers"));
+        TextEventEncoder encoder = c.inputFormat().encoder(c.inputFormat().needsRegistry()
+                ? SchemaRegistryClients.create(c.registry()) : null, c.registry().autoRegister());
+        Properties p = c.producerProperties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        PrintWriter err = spec.commandLine().getErr();
         long sent = 0;
+        long refused = 0;
+        long lineNumber = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
                 new ByteArraySerializer());
              BufferedReader in = file != null ? Files.newBufferedReader(file, StandardCharsets.UTF_8)
                      : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
+                lineNumber++;
                 if (line.isBlank()) {
                     continue;
                 }
-                Event e = parse(line, sent);
-                producer.send(new ProducerRecord<>(target, e.id.getBytes(StandardCharsets.UTF_8),
-                        writer.encode(target, e.id, e.text, e.eventTime, e.attributes)));
+                InputEvent e;
+                try {
+                    e = parse(line, lineNumber);
+                } catch (DecodeException ex) {
+                    err.println("clstream produce: line " + lineNumber + " skipped (" + ex.reason().code() + "): "
+                            + ex.getMessage());
+                    refused++;
+                    continue;
+                }
+                producer.send(new ProducerRecord<>(target, e.id().getBytes(StandardCharsets.UTF_8),
+                        encoder.encode(target, e)));
                 sent++;
             }
             producer.flush();
         }
-        System.err.println("clstream produce: " + sent + " events to " + target + " (" + c.inputFormat() + ")");
-        return 0;
+        err.println("clstream produce: " + sent + " events to " + target + " (" + c.inputFormat().code() + ")"
+                + (refused == 0 ? "" : "; " + refused + " lines skipped"));
+        err.flush();
+        return refused == 0 ? 0 : 1;
     }
 
-    private record Event(String id, String text, Long eventTime, Map<String, String> attributes) {}
-
-    private Event parse(String line, long n) throws Exception {
+    /** The line's event, with the defaults filled in. */
+    static InputEvent parse(String line, long lineNumber) {
+        String id = "line-" + lineNumber;
         if (!line.stripLeading().startsWith("{")) {
-            return new Event("line-" + (n + 1), line, System.currentTimeMillis(), Map.of());
+            return new InputEvent(id, line, System.currentTimeMillis(), Map.of());
         }
-        JsonNode node = json.readTree(line);
-        String id = node.hasNonNull("id") ? node.get("id").asText() : "line-" + (n + 1);
-        Long time = node.hasNonNull("event_time") ? node.get("event_time").asLong() : System.currentTimeMillis();
-        Map<String, String> attributes = new LinkedHashMap<>();
-        node.path("attributes").fields().forEachRemaining(a -> attributes.put(a.getKey(), a.getValue().asText()));
-        return new Event(id, node.path("text").asText(""), time, attributes);
+        InputEvent e = JsonTextEvents.parse(line);
+        if (e.text() == null) {
+            throw new DecodeException(DeadLetterReason.MISSING_TEXT, "the event has no \"text\"");
+        }
+        return new InputEvent(e.id() != null ? e.id() : id, e.text(),
+                e.eventTime() != null ? e.eventTime() : System.currentTimeMillis(), e.attributes());
     }
 }

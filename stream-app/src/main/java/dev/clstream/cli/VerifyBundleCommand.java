@@ -1,10 +1,10 @@
 package dev.clstream.cli;
 
+import dev.clstream.bundle.BuiltInBundles;
 import dev.clstream.bundle.BundleException;
 import dev.clstream.bundle.ModelBundle;
 import dev.clstream.bundle.ParityFile;
-import dev.clstream.inference.EncoderOptions;
-import dev.clstream.inference.ExecutionProvider;
+import dev.clstream.event.TextPreview;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.inference.ParityCheck;
 import java.io.PrintWriter;
@@ -40,13 +40,12 @@ final class VerifyBundleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelBundle loaded = ModelBundle.load(BuiltInBundles.resolve(bundle));
+        ModelBundle loaded = BuiltInBundles.load(bundle);
         ParityFile parity = ParityFile.of(loaded).orElseThrow(() -> new BundleException("bundle " + loaded.directory()
                 + " has no " + ParityFile.FILE_NAME + " to verify against"));
         PrintWriter out = spec.commandLine().getOut();
-        EncoderOptions options = EncoderOptions.builder().provider(ExecutionProvider.parse(provider)).build();
         ParityCheck.Report report;
-        try (InferenceEngine engine = InferenceEngine.open(loaded, options)) {
+        try (InferenceEngine engine = InferenceEngine.open(loaded, InferenceOptions.forProvider(provider))) {
             report = ParityCheck.run(engine, parity);
         }
         out.printf("bundle %s (%s, %s): %d parity texts%n", loaded.manifest().id(), loaded.directory(),
@@ -57,7 +56,7 @@ final class VerifyBundleCommand implements Callable<Integer> {
             }
             out.printf("  #%-3d %-4s tokens %-4d h_0 diff %-9s probs diff %-9s %s%n", t.index(),
                     t.passed() ? "ok" : "FAIL", t.tokens(), format(t.embeddingDiff()), format(t.probabilityDiff()),
-                    t.passed() ? preview(t.text()) : t.problem() + " | " + preview(t.text()));
+                    t.passed() ? TextPreview.oneLine(t.text(), 48) : t.problem() + " | " + TextPreview.oneLine(t.text(), 48));
         }
         out.println(report.summary());
         out.flush();
@@ -66,9 +65,5 @@ final class VerifyBundleCommand implements Callable<Integer> {
 
     private static String format(double d) {
         return Double.isNaN(d) ? "-" : String.format("%.2e", d);
-    }
-
-    private static String preview(String text) {
-        return DemoCommand.oneLine(text, 48);
     }
 }

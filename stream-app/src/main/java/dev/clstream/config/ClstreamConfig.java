@@ -1,13 +1,17 @@
 package dev.clstream.config;
 
+import dev.clstream.format.InputFormat;
+import dev.clstream.format.OutputFormat;
 import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.ExecutionProvider;
-import dev.clstream.serde.SchemaRegistryClients;
+import dev.clstream.serde.RegistrySettings;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
+import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -23,6 +27,11 @@ import org.apache.kafka.streams.StreamsConfig;
  * client and Schema Registry keys it passes through. Built once at start-up from the merged
  * sources ({@link ConfigSources}); any unknown key or bad value fails there, naming the key and
  * what is allowed.
+ *
+ * <p>Every key the code reads is defined here (the registry's keys are Confluent's, defined by
+ * {@link RegistrySettings} and included, as Kafka's StreamsConfig includes its clients' keys), and
+ * the parts of the app take what they need as small typed records: {@link #registry()},
+ * {@link #encoderOptions()}, {@link #microBatch()}, {@link #http()}, {@link #live()}.
  */
 public final class ClstreamConfig extends AbstractConfig {
 
@@ -52,39 +61,41 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String HTTP_PORT = "http.port";
     public static final String LIVE_LOW_CONFIDENCE_THRESHOLD = "live.low.confidence.threshold";
 
-    /** Serde keys, named as Confluent's serdes name them so existing client configs carry over; the serde owns them. */
-    public static final String SCHEMA_REGISTRY_URL = SchemaRegistryClients.SCHEMA_REGISTRY_URL;
-    public static final String AUTO_REGISTER_SCHEMAS = SchemaRegistryClients.AUTO_REGISTER_SCHEMAS;
-    public static final String BASIC_AUTH_CREDENTIALS_SOURCE = SchemaRegistryClients.BASIC_AUTH_CREDENTIALS_SOURCE;
-    public static final String BASIC_AUTH_USER_INFO = SchemaRegistryClients.BASIC_AUTH_USER_INFO;
-    public static final String SR_TRUSTSTORE_LOCATION = SchemaRegistryClients.SSL_TRUSTSTORE_LOCATION;
-    public static final String SR_TRUSTSTORE_PASSWORD = SchemaRegistryClients.SSL_TRUSTSTORE_PASSWORD;
-    public static final String SR_TRUSTSTORE_TYPE = SchemaRegistryClients.SSL_TRUSTSTORE_TYPE;
+    /** Serde keys, named as Confluent's serdes name them so existing client configs carry over. */
+    public static final String SCHEMA_REGISTRY_URL = RegistrySettings.SCHEMA_REGISTRY_URL;
+    public static final String AUTO_REGISTER_SCHEMAS = RegistrySettings.AUTO_REGISTER_SCHEMAS;
+    public static final String BASIC_AUTH_CREDENTIALS_SOURCE = RegistrySettings.BASIC_AUTH_CREDENTIALS_SOURCE;
+    public static final String BASIC_AUTH_USER_INFO = RegistrySettings.BASIC_AUTH_USER_INFO;
+    public static final String SR_TRUSTSTORE_LOCATION = RegistrySettings.SSL_TRUSTSTORE_LOCATION;
+    public static final String SR_TRUSTSTORE_PASSWORD = RegistrySettings.SSL_TRUSTSTORE_PASSWORD;
+    public static final String SR_TRUSTSTORE_TYPE = RegistrySettings.SSL_TRUSTSTORE_TYPE;
+    public static final String SR_CONNECT_TIMEOUT_MS = RegistrySettings.CONNECT_TIMEOUT_MS;
+    public static final String SR_READ_TIMEOUT_MS = RegistrySettings.READ_TIMEOUT_MS;
 
     public static final String DEFAULT_APPLICATION_ID = "clstream";
     public static final String REDACTED = "[redacted]";
 
-    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
-
-    static final ConfigDef DEFINITION = new ConfigDef()
-            .define(INPUT_TOPIC, Type.STRING, "clstream-input", topicName(), Importance.HIGH,
+    static final ConfigDef DEFINITION = new ConfigDef(RegistrySettings.DEFINITION)
+            .define(INPUT_TOPIC, Type.STRING, "clstream-input", ConfigValidators.topicName(), Importance.HIGH,
                     "Topic the text events are read from.")
-            .define(LABELS_TOPIC, Type.STRING, "clstream-labels", topicName(), Importance.HIGH,
+            .define(LABELS_TOPIC, Type.STRING, "clstream-labels", ConfigValidators.topicName(), Importance.HIGH,
                     "Topic labeled events are written to.")
-            .define(EMBEDDINGS_TOPIC, Type.STRING, "clstream-embeddings", topicName(), Importance.HIGH,
+            .define(EMBEDDINGS_TOPIC, Type.STRING, "clstream-embeddings", ConfigValidators.topicName(), Importance.HIGH,
                     "Topic [CLS] embedding events are written to.")
-            .define(DEAD_LETTER_TOPIC, Type.STRING, "clstream-dead-letters", topicName(), Importance.HIGH,
+            .define(DEAD_LETTER_TOPIC, Type.STRING, "clstream-dead-letters", ConfigValidators.topicName(), Importance.HIGH,
                     "Topic records that cannot be processed are written to, with the reason and original bytes.")
-            .define(LABEL_STATS_TOPIC, Type.STRING, "clstream-label-stats", topicName(), Importance.MEDIUM,
+            .define(LABEL_STATS_TOPIC, Type.STRING, "clstream-label-stats", ConfigValidators.topicName(), Importance.MEDIUM,
                     "Topic per-minute label counts and mean confidence are written to (JSON).")
             .define(LABELS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Write labeled events.")
             .define(LABEL_STATS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Write label statistics; they are computed from the labels topic, so only when labels are written.")
             .define(EMBEDDINGS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Write [CLS] embedding events.")
-            .define(INPUT_FORMAT, Type.STRING, "avro", ValidString.in("avro", "json", "text"), Importance.HIGH,
+            .define(INPUT_FORMAT, Type.STRING, InputFormat.AVRO.code(),
+                    ValidString.in(InputFormat.codes().toArray(String[]::new)), Importance.HIGH,
                     "Input value format: avro (Confluent wire format, Schema Registry), json ({\"id\", \"text\", ...}) "
                             + "or text (the value is the text, UTF-8).")
-            .define(OUTPUT_FORMAT, Type.STRING, "avro", ValidString.in("avro", "json"), Importance.HIGH,
+            .define(OUTPUT_FORMAT, Type.STRING, OutputFormat.AVRO.code(),
+                    ValidString.in(OutputFormat.codes().toArray(String[]::new)), Importance.HIGH,
                     "Output value format for labels, embeddings and dead letters: avro or json.")
             .define(TEXT_MAX_BYTES, Type.INT, 1 << 20, Range.between(1, 64 << 20), Importance.MEDIUM,
                     "Texts longer than this many UTF-8 bytes go to the dead-letter topic (reason text_too_large).")
@@ -99,35 +110,24 @@ public final class ClstreamConfig extends AbstractConfig {
             .define(MODEL_VERIFY, Type.BOOLEAN, true, Importance.MEDIUM,
                     "At start-up, run the bundle's parity.json (when it has one) through the engine and refuse to "
                             + "start when the outputs are outside its tolerance.")
-            .define(INFERENCE_PROVIDER, Type.STRING, "cpu", providerValidator(), Importance.MEDIUM,
+            .define(INFERENCE_PROVIDER, Type.STRING, "cpu", ConfigValidators.providerValidator(), Importance.MEDIUM,
                     "Execution provider: cpu, cuda or cuda:<device>.")
-            .define(INFERENCE_THREADS, Type.INT, null, nullOr(Range.between(1, 1024)), Importance.LOW,
+            .define(INFERENCE_THREADS, Type.INT, null, ConfigValidators.nullOr(Range.between(1, 1024)), Importance.LOW,
                     "ONNX Runtime intra-op threads per encoder run (default: cores / concurrency).")
-            .define(INFERENCE_CONCURRENCY, Type.INT, null, nullOr(Range.between(1, 1024)), Importance.LOW,
+            .define(INFERENCE_CONCURRENCY, Type.INT, null, ConfigValidators.nullOr(Range.between(1, 1024)), Importance.LOW,
                     "Encoder runs at once (default: cores on cpu, 1 on cuda).")
-            .define(INFERENCE_BATCH_SIZE, Type.INT, null, nullOr(Range.between(1, 1 << 16)), Importance.LOW,
+            .define(INFERENCE_BATCH_SIZE, Type.INT, null, ConfigValidators.nullOr(Range.between(1, 1 << 16)), Importance.LOW,
                     "Max texts per encoder run inside a micro-batch, which is split by length (default 1 cpu, 256 cuda).")
             .define(INFERENCE_OPTIMIZATION, Type.STRING, "all", ValidString.in("none", "basic", "extended", "all"),
                     Importance.LOW, "ONNX Runtime graph optimisation level.")
             .define(HTTP_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Serve /metrics, /health/live, /health/ready and /info over HTTP.")
-            .define(HTTP_BIND_ADDRESS, Type.STRING, "", bindAddress(), Importance.MEDIUM,
+            .define(HTTP_BIND_ADDRESS, Type.STRING, "", ConfigValidators.bindAddress(), Importance.MEDIUM,
                     "Address the HTTP endpoint listens on; empty means 0.0.0.0, or 127.0.0.1 in embedded mode.")
             .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
                     "Port of the HTTP endpoint; 0 picks a free one.")
             .define(LIVE_LOW_CONFIDENCE_THRESHOLD, Type.DOUBLE, 0.7, Range.between(0, 1), Importance.LOW,
-                    "The live page lists the latest events whose top label scored below this.")
-            .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.HIGH,
-                    "Schema Registry URL(s), comma separated; mock://<scope> for an in-JVM registry.")
-            .define(AUTO_REGISTER_SCHEMAS, Type.BOOLEAN, true, Importance.MEDIUM,
-                    "Register output schemas on first write; otherwise look them up and fail if absent.")
-            .define(BASIC_AUTH_CREDENTIALS_SOURCE, Type.STRING, "", ValidString.in("", "USER_INFO", "URL"),
-                    Importance.LOW, "Where Schema Registry basic-auth credentials come from.")
-            .define(BASIC_AUTH_USER_INFO, Type.PASSWORD, null, Importance.LOW, "user:password for Schema Registry.")
-            .define(SR_TRUSTSTORE_LOCATION, Type.STRING, "", Importance.LOW, "Trust store for an https Schema Registry.")
-            .define(SR_TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Its password.")
-            .define(SR_TRUSTSTORE_TYPE, Type.STRING, "JKS", ValidString.in("JKS", "PKCS12"), Importance.LOW,
-                    "Its type.");
+                    "The live page lists the latest events whose top label scored below this.");
 
     private final Map<String, String> passThrough;
 
@@ -151,7 +151,7 @@ public final class ClstreamConfig extends AbstractConfig {
                 kafka.put(key, e.getValue());
             } else {
                 throw new ConfigException("unknown configuration key '" + key + "'. clstream keys are "
-                        + new java.util.TreeSet<>(DEFINITION.names()) + "; Kafka Streams, producer, consumer and admin "
+                        + new TreeSet<>(DEFINITION.names()) + "; Kafka Streams, producer, consumer and admin "
                         + "keys (and their producer./consumer./admin./topic. prefixed forms) pass through to Kafka.");
             }
         }
@@ -171,16 +171,20 @@ public final class ClstreamConfig extends AbstractConfig {
             throw new ConfigException(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
                     "allowed values: " + StreamsConfig.EXACTLY_ONCE_V2 + " (default), " + StreamsConfig.AT_LEAST_ONCE);
         }
-        boolean needsRegistry = getString(INPUT_FORMAT).equals("avro") || getString(OUTPUT_FORMAT).equals("avro");
-        if (needsRegistry && getString(SCHEMA_REGISTRY_URL).isBlank() && hasBootstrapServers()) {
+        if (needsRegistry() && !registry().hasUrl() && hasBootstrapServers()) {
             throw new ConfigException(SCHEMA_REGISTRY_URL + " is required when " + INPUT_FORMAT + " or "
                     + OUTPUT_FORMAT + " is avro (use mock://<scope> for an in-JVM registry)");
         }
     }
 
     public boolean hasBootstrapServers() {
-        String b = passThrough.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
+        String b = bootstrapServers();
         return b != null && !b.isBlank();
+    }
+
+    /** The Kafka cluster ({@code bootstrap.servers}); null in embedded mode before the broker is started. */
+    public String bootstrapServers() {
+        return passThrough.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
     }
 
     /** The same configuration with these keys replaced (e.g. the embedded broker's address). */
@@ -224,20 +228,25 @@ public final class ClstreamConfig extends AbstractConfig {
         return getBoolean(LABEL_STATS_ENABLED) && getBoolean(LABELS_ENABLED);
     }
 
-    public String inputFormat() {
-        return getString(INPUT_FORMAT);
+    public InputFormat inputFormat() {
+        return InputFormat.of(getString(INPUT_FORMAT));
     }
 
-    public String outputFormat() {
-        return getString(OUTPUT_FORMAT);
+    public OutputFormat outputFormat() {
+        return OutputFormat.of(getString(OUTPUT_FORMAT));
+    }
+
+    /** Whether either format speaks Avro, and so needs the Schema Registry. */
+    public boolean needsRegistry() {
+        return inputFormat().needsRegistry() || outputFormat().needsRegistry();
     }
 
     public int textMaxBytes() {
         return getInt(TEXT_MAX_BYTES);
     }
 
-    public BatchLimits batchLimits() {
-        return new BatchLimits(getInt(BATCH_MAX_SIZE), getInt(BATCH_MAX_TOKENS), getLong(BATCH_MAX_WAIT_MS));
+    public MicroBatchSettings microBatch() {
+        return new MicroBatchSettings(getInt(BATCH_MAX_SIZE), getInt(BATCH_MAX_TOKENS), getLong(BATCH_MAX_WAIT_MS));
     }
 
     public String modelBundle() {
@@ -248,56 +257,27 @@ public final class ClstreamConfig extends AbstractConfig {
         return getBoolean(MODEL_VERIFY);
     }
 
-    public boolean httpEnabled() {
-        return getBoolean(HTTP_ENABLED);
+    public HttpSettings http() {
+        return new HttpSettings(getBoolean(HTTP_ENABLED), getString(HTTP_BIND_ADDRESS), getInt(HTTP_PORT));
     }
 
-    /**
-     * The address to serve HTTP on. Unless set, an embedded-mode app (a laptop, a demo) stays on
-     * loopback, while one that joins a real cluster is reachable by its scraper and probes.
-     */
-    public String httpBindAddress(boolean embedded) {
-        String set = getString(HTTP_BIND_ADDRESS);
-        return !set.isBlank() ? set : embedded ? "127.0.0.1" : "0.0.0.0";
+    public LiveSettings live() {
+        return new LiveSettings(getDouble(LIVE_LOW_CONFIDENCE_THRESHOLD));
     }
 
-    public int httpPort() {
-        return getInt(HTTP_PORT);
+    public RegistrySettings registry() {
+        return RegistrySettings.from(this);
     }
 
-    public double liveLowConfidenceThreshold() {
-        return getDouble(LIVE_LOW_CONFIDENCE_THRESHOLD);
-    }
-
-    public String schemaRegistryUrl() {
-        return getString(SCHEMA_REGISTRY_URL);
-    }
-
+    /** The encoder's options: the one place where they are built from configuration. */
     public EncoderOptions encoderOptions() {
         return EncoderOptions.builder()
                 .provider(ExecutionProvider.parse(getString(INFERENCE_PROVIDER)))
                 .optimization(EncoderOptions.parseOptimization(getString(INFERENCE_OPTIMIZATION)))
                 .intraOpThreads(getInt(INFERENCE_THREADS))
                 .concurrency(getInt(INFERENCE_CONCURRENCY))
-                .maxBatchSize(getInt(INFERENCE_BATCH_SIZE))
+                .maxTextsPerRun(getInt(INFERENCE_BATCH_SIZE))
                 .build();
-    }
-
-    /** Serde settings (registry URL, auth, trust store) as the serde configure() methods take them. */
-    public Map<String, Object> serdeConfig() {
-        Map<String, Object> m = new TreeMap<>();
-        for (String key : DEFINITION.names()) {
-            if (key.startsWith("schema.registry.") || key.startsWith("basic.auth.") || key.equals(AUTO_REGISTER_SCHEMAS)) {
-                Object v = values().get(key);
-                if (v instanceof org.apache.kafka.common.config.types.Password p) {
-                    v = p.value();
-                }
-                if (v != null) {
-                    m.put(key, v);
-                }
-            }
-        }
-        return m;
     }
 
     /** Properties for KafkaStreams: clstream's defaults under everything passed through. */
@@ -313,6 +293,20 @@ public final class ClstreamConfig extends AbstractConfig {
         return p;
     }
 
+    /**
+     * Properties for a plain producer of this cluster ({@code produce}, the demo's feeder): the
+     * pass-through keys a producer knows (security settings, say), with {@code producer.}-prefixed
+     * ones winning.
+     */
+    public Properties producerProperties() {
+        return KafkaKeys.clientProperties(passThrough, ProducerConfig.configNames(), StreamsConfig.PRODUCER_PREFIX);
+    }
+
+    /** Properties for a plain consumer of this cluster ({@code tail}, the demo's reader), like {@link #producerProperties()}. */
+    public Properties consumerProperties() {
+        return KafkaKeys.clientProperties(passThrough, ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX);
+    }
+
     /** Every effective setting, secrets replaced by {@value #REDACTED}: for logs and the /info endpoint. */
     public Map<String, String> redacted() {
         Map<String, String> out = new TreeMap<>();
@@ -320,41 +314,5 @@ public final class ClstreamConfig extends AbstractConfig {
                 || KafkaKeys.isSecret(k) ? REDACTED : String.valueOf(v)));
         passThrough.forEach((k, v) -> out.put(k, KafkaKeys.isSecret(k) ? REDACTED : v));
         return out;
-    }
-
-    private static ConfigDef.Validator topicName() {
-        return (name, value) -> {
-            if (value == null || !TOPIC.matcher(value.toString()).matches() || value.equals(".") || value.equals("..")) {
-                throw new ConfigException(name, value, "a topic name: 1-249 of a-z A-Z 0-9 . _ -");
-            }
-        };
-    }
-
-    private static ConfigDef.Validator bindAddress() {
-        return (name, value) -> {
-            String s = value == null ? "" : value.toString();
-            if (!s.isEmpty() && !s.matches("[A-Za-z0-9.:%_-]+")) {
-                throw new ConfigException(name, value, "an IP address or host name to listen on, e.g. 0.0.0.0, "
-                        + "127.0.0.1 or ::; empty for the default");
-            }
-        };
-    }
-
-    private static ConfigDef.Validator providerValidator() {
-        return (name, value) -> {
-            try {
-                ExecutionProvider.parse(value == null ? null : value.toString());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(name, value, "allowed values: cpu, cuda, cuda:<device number>");
-            }
-        };
-    }
-
-    private static ConfigDef.Validator nullOr(ConfigDef.Validator inner) {
-        return (name, value) -> {
-            if (value != null) {
-                inner.ensureValid(name, value);
-            }
-        };
     }
 }

@@ -3,6 +3,8 @@ package dev.clstream.config;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -34,5 +36,21 @@ final class KafkaKeys {
         String k = key.toLowerCase(Locale.ROOT);
         return k.contains("password") || k.contains("secret") || k.contains("jaas") || k.contains("user.info")
                 || k.endsWith(".key") || k.contains("token");
+    }
+
+    /** The keys of {@code passThrough} that a client knows ({@code known}), with {@code prefix}ed ones winning. */
+    static Properties clientProperties(Map<String, String> passThrough, Set<String> known, String prefix) {
+        Properties p = new Properties();
+        passThrough.forEach((k, v) -> {
+            if (known.contains(k)) {
+                p.put(k, v);
+            }
+        });
+        passThrough.forEach((k, v) -> {
+            if (k.startsWith(prefix) && known.contains(k.substring(prefix.length()))) {
+                p.put(k.substring(prefix.length()), v);
+            }
+        });
+        return p;
     }
 }

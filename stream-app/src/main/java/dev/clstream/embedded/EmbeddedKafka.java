@@ -1,23 +1,15 @@
 package dev.clstream.embedded;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -30,11 +22,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Node;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * {@link #close()} it (after closing Kafka Streams and any clients).
  *
  * <p><b>Internal APIs.</b> {@link KafkaRaftServer}, {@link KafkaConfig} and {@link Formatter} are Kafka's internal
- * server classes: they are pinned to the Kafka version of the parent POM and every use of them stays in this class. A
+ * server classes: they are pinned to the Kafka version of the parent POM and every use of them stays in this class and {@link KraftNode}. A
  * fatal fault in the server (a corrupt metadata log, for example) makes Kafka call {@code Exit.halt}, which ends the
  * JVM.
  */
@@ -69,8 +59,6 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     static final String HOST = "127.0.0.1";
     static final int NODE_ID = 1;
-    private static final String BROKER_LISTENER = "PLAINTEXT";
-    private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final int BIND_ATTEMPTS = 3;
 
     private final KafkaRaftServer server;
@@ -124,10 +112,10 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new UncheckedIOException("cannot create the embedded Kafka data directory " + dataDir, e);
         }
         try {
-            String clusterId = format(dir);
+            String clusterId = KraftNode.format(dir);
             for (int attempt = 1; ; attempt++) {
-                int[] ports = fixedPorts != null ? fixedPorts : freePorts(2);
-                KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(config(dir, ports[0], ports[1]), false),
+                int[] ports = fixedPorts != null ? fixedPorts : KraftNode.freePorts(2);
+                KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(KraftNode.config(dir, ports[0], ports[1]), false),
                         Time.SYSTEM);
                 try {
                     server.startup();
@@ -234,85 +222,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** Formats {@code dir} as node {@link #NODE_ID} unless it is formatted already; returns the cluster id. */
-    private static String format(Path dir) {
-        Path metaProperties = dir.resolve("meta.properties");
-        if (Files.exists(metaProperties)) {
-            Properties meta = new Properties();
-            try (var in = Files.newInputStream(metaProperties)) {
-                meta.load(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + metaProperties, e);
-            }
-            String nodeId = meta.getProperty("node.id");
-            if (!String.valueOf(NODE_ID).equals(nodeId)) {
-                throw new IllegalStateException(dir + " holds Kafka storage of node " + nodeId
-                        + ", not of an embedded clstream node (" + NODE_ID + ")");
-            }
-            return meta.getProperty("cluster.id");
-        }
-        MetadataVersion metadataVersion = MetadataVersion.latestProduction();
-        String clusterId = Uuid.randomUuid().toString();
-        Formatter formatter = new Formatter()
-                .setPrintStream(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))
-                .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                .setNodeId(NODE_ID)
-                .setClusterId(clusterId)
-                .setDirectories(List.of(dir.toString()))
-                .setMetadataLogDirectory(dir.toString())
-                .setControllerListenerName(CONTROLLER_LISTENER)
-                .setReleaseVersion(metadataVersion)
-                .setUnstableFeatureVersionsEnabled(false);
-        // What kafka-storage format does by default, made explicit. kraft.version follows from the static quorum (0).
-        for (Feature feature : Feature.PRODUCTION_FEATURES) {
-            if (feature != Feature.KRAFT_VERSION) {
-                formatter.setFeatureLevel(feature.featureName(), feature.defaultLevel(metadataVersion));
-            }
-        }
-        try {
-            formatter.run();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot format embedded Kafka storage in " + dir + ": " + e.getMessage(), e);
-        }
-        return clusterId;
-    }
-
-    private static Properties config(Path dir, int brokerPort, int controllerPort) {
-        Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", String.valueOf(NODE_ID));
-        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        p.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
-                + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
-        p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-        p.put("controller.listener.names", CONTROLLER_LISTENER);
-        p.put("inter.broker.listener.name", BROKER_LISTENER);
-        p.put("log.dirs", dir.toString());
-        p.put("unstable.api.versions.enable", "false");
-        // A single node: every internal topic has one replica, or exactly_once_v2 and groups cannot work.
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
-        // Fewer internal partitions than production's 50: creating them is most of the first group/transaction's cost.
-        p.put("offsets.topic.num.partitions", "4");
-        p.put("transaction.state.log.num.partitions", "4");
-        p.put("share.coordinator.state.topic.num.partitions", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        // A dev node shares the machine with the classifier: few threads, a small log-cleaner buffer (128 MiB default).
-        p.put("num.network.threads", "2");
-        p.put("num.io.threads", "2");
-        p.put("background.threads", "2");
-        p.put("num.recovery.threads.per.data.dir", "1");
-        p.put("log.cleaner.threads", "1");
-        p.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
-        return p;
-    }
-
     private static void awaitBroker(int brokerPort, long t0) {
         String bootstrap = HOST + ":" + brokerPort;
         long deadline = t0 + START_TIMEOUT.toNanos();
@@ -355,31 +264,6 @@ public final class EmbeddedKafka implements AutoCloseable {
             server.shutdown();
         } finally {
             server.awaitShutdown();
-        }
-    }
-
-    /** Distinct loopback ports that are free now (held open together so that they differ). */
-    private static int[] freePorts(int count) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            InetAddress loopback = InetAddress.getByName(HOST);
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket();
-                sockets.add(socket);
-                socket.setReuseAddress(true);
-                socket.bind(new InetSocketAddress(loopback, 0));
-            }
-            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find free loopback ports for embedded Kafka", e);
-        } finally {
-            for (ServerSocket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // nothing held
-                }
-            }
         }
     }
 

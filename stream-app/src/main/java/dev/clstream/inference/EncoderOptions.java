@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * How the encoder runs: execution provider, ONNX Runtime threads per run, how many runs may go at
- * once, graph optimisation level, and the batch limits used when a window of texts is split into
- * length-sorted batches. Immutable; {@link #builder()} starts from defaults suited to the provider.
+ * once, graph optimisation level, and the limits of one encoder run (texts, padded tokens) used when
+ * a window of texts is split into length-sorted runs ({@link RunPlanner}). Immutable; {@link #builder()} starts from defaults suited to the provider.
  *
  * <p>CPU defaults follow measurements on small machines (see bench/README.md): several
  * single-threaded runs side by side beat one multi-threaded run, and one text per run beats batches
@@ -18,14 +18,14 @@ public record EncoderOptions(
         int intraOpThreads,
         int concurrency,
         OptLevel optimization,
-        int maxBatchSize,
-        int maxBatchTokens) {
+        int maxTextsPerRun,
+        int maxPaddedTokensPerRun) {
 
     public EncoderOptions {
         check(intraOpThreads >= 1, "intra-op threads", intraOpThreads, ">= 1");
         check(concurrency >= 1, "concurrency", concurrency, ">= 1");
-        check(maxBatchSize >= 1, "max batch size", maxBatchSize, ">= 1");
-        check(maxBatchTokens >= 1, "max batch tokens", maxBatchTokens, ">= 1");
+        check(maxTextsPerRun >= 1, "max texts per run", maxTextsPerRun, ">= 1");
+        check(maxPaddedTokensPerRun >= 1, "max padded tokens per run", maxPaddedTokensPerRun, ">= 1");
     }
 
     public static EncoderOptions defaults() {
@@ -42,8 +42,8 @@ public record EncoderOptions(
         b.intraOpThreads = intraOpThreads;
         b.concurrency = concurrency;
         b.optimization = optimization;
-        b.maxBatchSize = maxBatchSize;
-        b.maxBatchTokens = maxBatchTokens;
+        b.maxTextsPerRun = maxTextsPerRun;
+        b.maxPaddedTokensPerRun = maxPaddedTokensPerRun;
         return b;
     }
 
@@ -70,8 +70,8 @@ public record EncoderOptions(
         private Integer intraOpThreads;
         private Integer concurrency;
         private OptLevel optimization = OptLevel.ALL_OPT;
-        private Integer maxBatchSize;
-        private Integer maxBatchTokens;
+        private Integer maxTextsPerRun;
+        private Integer maxPaddedTokensPerRun;
 
         private Builder() {}
 
@@ -102,14 +102,14 @@ public record EncoderOptions(
          * compute-bound already at one text of a few dozen tokens, so batching gains nothing there,
          * while one text per run has no padding and, with a run per core, no idle tail.
          */
-        public Builder maxBatchSize(Integer size) {
-            this.maxBatchSize = size;
+        public Builder maxTextsPerRun(Integer texts) {
+            this.maxTextsPerRun = texts;
             return this;
         }
 
-        /** Upper bound on padded tokens (batch size x longest text) in one run. */
-        public Builder maxBatchTokens(int tokens) {
-            this.maxBatchTokens = tokens;
+        /** Upper bound on padded tokens (texts x longest text) in one run. */
+        public Builder maxPaddedTokensPerRun(int tokens) {
+            this.maxPaddedTokensPerRun = tokens;
             return this;
         }
 
@@ -119,9 +119,9 @@ public record EncoderOptions(
             int runs = concurrency != null ? concurrency : gpu ? 1 : cores;
             check(runs >= 1, "concurrency", runs, ">= 1");
             int threads = intraOpThreads != null ? intraOpThreads : gpu ? 1 : Math.max(1, cores / runs);
-            int batch = maxBatchSize != null ? maxBatchSize : gpu ? 256 : 1;
-            int tokens = maxBatchTokens != null ? maxBatchTokens : Integer.MAX_VALUE;
-            return new EncoderOptions(provider, threads, runs, optimization, batch, tokens);
+            int texts = maxTextsPerRun != null ? maxTextsPerRun : gpu ? 256 : 1;
+            int tokens = maxPaddedTokensPerRun != null ? maxPaddedTokensPerRun : Integer.MAX_VALUE;
+            return new EncoderOptions(provider, threads, runs, optimization, texts, tokens);
         }
     }
 }

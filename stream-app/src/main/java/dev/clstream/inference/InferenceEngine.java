@@ -1,10 +1,10 @@
 package dev.clstream.inference;
 
-import dev.clstream.batching.LengthAwareBatcher;
 import dev.clstream.bundle.BundleException;
 import dev.clstream.bundle.BundleManifest;
 import dev.clstream.bundle.LogitsSource;
 import dev.clstream.bundle.ModelBundle;
+import dev.clstream.event.DeadLetterReason;
 import dev.clstream.tokenize.InvalidTextException;
 import dev.clstream.tokenize.TextTokenizer;
 import dev.clstream.tokenize.TokenizedText;
@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A loaded bundle ready to serve: tokenizer, encoder and classification head, checked against each
  * other at open (hidden size, label count, the graph's real tensors). {@link #predict} takes a
- * window of tokenised texts, runs them in length-sorted batches, several runs at once when the
- * options allow, and returns results in the order given.
+ * window of tokenised texts, runs them in length-sorted encoder runs ({@link RunPlanner}), several
+ * at once when the options allow, and returns results in the order given.
  */
 public final class InferenceEngine implements AutoCloseable {
 
@@ -111,23 +111,26 @@ public final class InferenceEngine implements AutoCloseable {
 
     /**
      * Encodes and classifies a window of texts. The whole call fails with {@link InferenceException}
-     * if any batch fails; {@link #predictIsolating} finds the text at fault instead.
+     * if any run fails; {@link #predictIsolating} finds the text at fault instead.
      */
     public List<Prediction> predict(List<TokenizedText> texts) {
+        return run(texts, plan(texts));
+    }
+
+    private List<Prediction> run(List<TokenizedText> texts, RunPlan plan) {
         if (closed.get()) {
             throw new IllegalStateException("the inference engine is closed");
         }
-        List<int[]> batches = schedule(texts);
         Prediction[] out = new Prediction[texts.size()];
-        if (runners == null || batches.size() == 1) {
-            for (int[] batch : batches) {
-                runBatch(texts, batch, out);
+        if (runners == null || plan.runs().size() == 1) {
+            for (int[] run : plan.runs()) {
+                runOne(texts, run, out);
             }
         } else {
-            List<Future<?>> running = new ArrayList<>(batches.size());
+            List<Future<?>> running = new ArrayList<>(plan.runs().size());
             try {
-                for (int[] batch : batches) {
-                    running.add(runners.submit(() -> runBatch(texts, batch, out)));
+                for (int[] run : plan.runs()) {
+                    running.add(runners.submit(() -> runOne(texts, run, out)));
                 }
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 running.forEach(f -> f.cancel(true));
@@ -138,27 +141,11 @@ public final class InferenceEngine implements AutoCloseable {
         return Arrays.asList(out);
     }
 
-    /**
-     * The token grid {@link #predict} runs these texts over: each encoder run's rows times its
-     * longest row. With the real token count it gives the share of the encoder's work spent on padding.
-     */
-    public long paddedTokens(List<TokenizedText> texts) {
-        int[] lengths = lengths(texts);
-        long grid = 0;
-        for (int[] batch : schedule(texts)) {
-            grid += LengthAwareBatcher.paddedTokens(lengths, batch);
-        }
-        return grid;
-    }
-
-    /** The batches {@link #predict} runs, in the order it starts them. */
-    private List<int[]> schedule(List<TokenizedText> texts) {
-        return LengthAwareBatcher.schedule(lengths(texts), options.maxBatchSize(), options.maxBatchTokens(),
+    /** The encoder runs {@link #predict} makes for these texts, in the order it starts them. */
+    public RunPlan plan(List<TokenizedText> texts) {
+        int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
+        return RunPlanner.plan(lengths, options.maxTextsPerRun(), options.maxPaddedTokensPerRun(),
                 runners == null ? 1 : options.concurrency());
-    }
-
-    private static int[] lengths(List<TokenizedText> texts) {
-        return texts.stream().mapToInt(TokenizedText::length).toArray();
     }
 
     /** False once {@link #close} has begun: the model is no longer there to serve. */
@@ -167,24 +154,31 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     /**
-     * Like {@link #predict}, but a failing batch is split in halves until the failing texts are
+     * Like {@link #predict}, but a failing run is split in halves until the failing texts are
      * alone, so one bad input costs only its own result. Only {@link InferenceException}s count as a
-     * text's failure; a closed engine throws {@link IllegalStateException} for the whole call.
+     * text's failure; a closed engine throws {@link IllegalStateException} for the whole call. The
+     * run plan is made once per try, and its token grid is reported with the outcomes.
      */
-    public List<Outcome> predictIsolating(List<TokenizedText> texts) {
+    public Predictions predictIsolating(List<TokenizedText> texts) {
         List<Outcome> out = new ArrayList<>(texts.size());
+        long grid = isolate(texts, out);
+        return new Predictions(out, grid);
+    }
+
+    private long isolate(List<TokenizedText> texts, List<Outcome> out) {
+        RunPlan plan = plan(texts);
         try {
-            predict(texts).forEach(p -> out.add(new Outcome.Success(p)));
+            run(texts, plan).forEach(p -> out.add(new Outcome.Success(p)));
+            return plan.paddedTokens();
         } catch (InferenceException e) {
             if (texts.size() == 1) {
-                out.add(new Outcome.Failure("inference_failed", e.getMessage()));
-            } else {
-                int half = texts.size() / 2;
-                out.addAll(predictIsolating(texts.subList(0, half)));
-                out.addAll(predictIsolating(texts.subList(half, texts.size())));
+                out.add(new Outcome.Failure(DeadLetterReason.INFERENCE_FAILED, e.getMessage()));
+                return plan.paddedTokens();
             }
+            int half = texts.size() / 2;
+            return plan.paddedTokens() + isolate(texts.subList(0, half), out)
+                    + isolate(texts.subList(half, texts.size()), out);
         }
-        return out;
     }
 
     /** Tokenises and classifies each text; every text gets an outcome, in order. */
@@ -200,14 +194,14 @@ public final class InferenceEngine implements AutoCloseable {
                 out[i] = new Outcome.Failure(e.reason(), e.getMessage());
             }
         }
-        List<Outcome> predicted = predictIsolating(valid);
+        List<Outcome> predicted = predictIsolating(valid).outcomes();
         for (int j = 0; j < predicted.size(); j++) {
             out[where.get(j)] = predicted.get(j);
         }
         return Arrays.asList(out);
     }
 
-    private void runBatch(List<TokenizedText> texts, int[] indices, Prediction[] out) {
+    private void runOne(List<TokenizedText> texts, int[] indices, Prediction[] out) {
         List<TokenizedText> batch = new ArrayList<>(indices.length);
         for (int i : indices) {
             batch.add(texts.get(i));

@@ -1,6 +1,7 @@
 package dev.clstream.live;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clstream.event.TextPreview;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,34 +131,7 @@ public final class LiveWindow {
         return s.epochSecond == second ? s : null;
     }
 
-    /**
-     * The text on one line (white space runs as one space), cut at {@link #PREVIEW_CHARS} with an
-     * ellipsis. Reads only as far as it keeps, so a 1 MB text costs no more than a short one.
-     */
     static String preview(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder(Math.min(text.length(), PREVIEW_CHARS + 1));
-        boolean space = false;
-        for (int i = 0; i < text.length() && sb.length() <= PREVIEW_CHARS; i++) {
-            char c = text.charAt(i);
-            if (Character.isWhitespace(c)) {
-                space = sb.length() > 0;
-            } else {
-                if (space) {
-                    sb.append(' ');
-                    space = false;
-                }
-                sb.append(c);
-            }
-        }
-        if (sb.length() <= PREVIEW_CHARS) {
-            return sb.toString();
-        }
-        // Not between the two halves of a surrogate pair: half a character shows as garbage.
-        int end = Character.isHighSurrogate(sb.charAt(PREVIEW_CHARS - 2)) ? PREVIEW_CHARS - 2 : PREVIEW_CHARS - 1;
-        sb.setLength(end);
-        return sb.append('…').toString();
+        return TextPreview.oneLine(text, PREVIEW_CHARS);
     }
 }

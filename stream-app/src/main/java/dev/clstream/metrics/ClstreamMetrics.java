@@ -1,32 +1,25 @@
 package dev.clstream.metrics;
 
 import dev.clstream.bundle.BundleManifest;
-import dev.clstream.live.LiveWindow;
+import dev.clstream.event.DeadLetterReason;
+import dev.clstream.topology.PipelineListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The facts the topology records about its work, as Micrometer meters named for Prometheus
- * ({@code clstream.events.in} is scraped as {@code clstream_events_in_total}, timers in seconds).
- * The topology calls it once per event or once per micro-batch, never per token. Meters with a
- * tag (reason, label, output) are looked up once and kept, since the registry's own lookup costs
- * a map search and an id allocation on every call.
- *
- * <p>The same facts, with the ids and texts that meters leave out, go to the live page's
- * {@link LiveWindow} when there is one.
+ * The facts the topology tells about its work ({@link PipelineListener}), as Micrometer meters named
+ * for Prometheus ({@code clstream.events.in} is scraped as {@code clstream_events_in_total}, timers
+ * in seconds). Meters with a tag (reason, label, output) are looked up once and kept, since the
+ * registry's own lookup costs a map search and an id allocation on every call.
  */
-public final class ClstreamMetrics {
-    public static final String OUTPUT_LABELS = "labels";
-    public static final String OUTPUT_EMBEDDINGS = "embeddings";
-    public static final String OUTPUT_DEAD_LETTERS = "dead_letters";
+public final class ClstreamMetrics implements PipelineListener {
 
     // Buckets are fixed rather than Micrometer's percentile histograms: about a dozen series per meter
     // instead of ~70, at bounds that mean something for this workload.
@@ -40,8 +33,6 @@ public final class ClstreamMetrics {
             30000, 60000, 300000);
 
     private final MeterRegistry registry;
-    /** Null when no live page is served (tests, tools). */
-    private final LiveWindow live;
     private final Counter eventsIn;
     private final Counter truncated;
     private final DistributionSummary batchSize;
@@ -50,20 +41,14 @@ public final class ClstreamMetrics {
     private final Timer tokenize;
     private final Timer inference;
     private final Timer endToEnd;
-    private final Map<String, Counter> eventsOut = new ConcurrentHashMap<>();
-    private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Map<Output, Counter> eventsOut = new ConcurrentHashMap<>();
+    private final Map<DeadLetterReason, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, LabelMeters> labels = new ConcurrentHashMap<>();
 
     private record LabelMeters(Counter predictions, DistributionSummary confidence) {}
 
     public ClstreamMetrics(MeterRegistry registry) {
-        this(registry, null);
-    }
-
-    /** @param live also fed with every event, for the live page; null for none */
-    public ClstreamMetrics(MeterRegistry registry, LiveWindow live) {
         this.registry = registry;
-        this.live = live;
         eventsIn = Counter.builder("clstream.events.in").description("Input records read, good or bad")
                 .register(registry);
         truncated = Counter.builder("clstream.truncated").description("Texts cut at the bundle's max length")
@@ -85,71 +70,49 @@ public final class ClstreamMetrics {
                 .serviceLevelObjectives(END_TO_END_BUCKETS).register(registry);
     }
 
-    /** Meters that record nothing: for callers (and older tests) that do not watch metrics. */
-    public static ClstreamMetrics noop() {
-        // A composite registry without children hands out no-op meters.
-        return new ClstreamMetrics(new CompositeMeterRegistry());
-    }
-
     /** {@code clstream_model_info{model, version} 1}: joins any series to the model that produced it. */
-    public void modelInfo(BundleManifest model) {
+    @Override
+    public void modelServed(BundleManifest model) {
         Gauge.builder("clstream.model.info", () -> 1).description("The model bundle being served")
                 .tag("model", model.name()).tag("version", model.version()).register(registry);
     }
 
+    @Override
     public void eventIn() {
         eventsIn.increment();
-        if (live != null) {
-            live.eventIn();
-        }
     }
 
-    /** One record written to an output: {@link #OUTPUT_LABELS}, {@link #OUTPUT_EMBEDDINGS} or dead letters. */
-    public void eventOut(String output) {
+    @Override
+    public void eventOut(Output output) {
         eventsOut.computeIfAbsent(output, o -> Counter.builder("clstream.events.out")
-                .description("Records written, per output").tag("output", o).register(registry)).increment();
+                .description("Records written, per output").tag("output", o.code()).register(registry)).increment();
     }
 
-    /**
-     * One record dead-lettered.
-     *
-     * @param stage the pipeline stage it failed in
-     * @param message what was wrong with it
-     * @param source where it came from, {@code topic-partition@offset}
-     */
-    public void deadLetter(String reason, String stage, String message, String source) {
+    @Override
+    public void deadLetter(DeadLetterReason reason, String message, String source) {
         deadLetters.computeIfAbsent(reason, r -> Counter.builder("clstream.dead.letters")
-                .description("Dead letters written, per reason code").tag("reason", r).register(registry)).increment();
-        eventOut(OUTPUT_DEAD_LETTERS);
-        if (live != null) {
-            live.deadLetter(reason, stage, message, source);
-        }
+                .description("Dead letters written, per reason code").tag("reason", r.code()).register(registry))
+                .increment();
+        eventOut(Output.DEAD_LETTERS);
     }
 
+    @Override
     public void tokenized(long nanos) {
         tokenize.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /**
-     * One micro-batch through the encoder.
-     *
-     * @param tokens real tokens in the batch
-     * @param paddedTokens the token grid the encoder ran over (each encoder run's rows times its longest row)
-     */
-    public void batch(int events, long tokens, long paddedTokens, long inferenceNanos) {
+    @Override
+    public void microBatch(int events, long tokens, long paddedTokens, long inferenceNanos) {
         batchSize.record(events);
         batchTokens.record(tokens);
         if (paddedTokens > 0) {
             paddingRatio.record(1.0 - (double) tokens / paddedTokens);
         }
         inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
-        if (live != null) {
-            live.batch(events, inferenceNanos);
-        }
     }
 
-    /** One classified event: its top label and score; the id and text are for the live page's low-confidence list. */
-    public void prediction(String id, String text, String label, double confidence) {
+    @Override
+    public void classified(String id, String text, String label, double confidence) {
         LabelMeters m = labels.computeIfAbsent(label, l -> new LabelMeters(
                 Counter.builder("clstream.predictions").description("Classified events, per top label")
                         .tag("label", l).register(registry),
@@ -158,26 +121,19 @@ public final class ClstreamMetrics {
                         .serviceLevelObjectives(CONFIDENCE_BUCKETS).register(registry)));
         m.predictions().increment();
         m.confidence().record(confidence);
-        if (live != null) {
-            live.classified(id, text, label, confidence);
-        }
     }
 
+    @Override
     public void truncated() {
         truncated.increment();
     }
 
-    /**
-     * One event written to its outputs: the time from its event time to the output. The latency is
-     * skipped when the event claims a time later than now (a producer's clock).
-     */
-    public void endToEnd(long eventTimeMs, long outputTimeMs) {
+    /** The latency is skipped when the event claims a time later than now (a producer's clock). */
+    @Override
+    public void processed(long eventTimeMs, long outputTimeMs) {
         long ms = outputTimeMs - eventTimeMs;
         if (ms >= 0) {
             endToEnd.record(ms, TimeUnit.MILLISECONDS);
-        }
-        if (live != null) {
-            live.processed(ms);
         }
     }
 

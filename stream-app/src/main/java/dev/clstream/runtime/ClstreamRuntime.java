@@ -1,49 +1,27 @@
 package dev.clstream.runtime;
 
 import dev.clstream.avro.TrustedClasses;
+import dev.clstream.bundle.BuiltInBundles;
 import dev.clstream.bundle.ModelBundle;
-import dev.clstream.cli.BuiltInBundles;
 import dev.clstream.config.ClstreamConfig;
-import dev.clstream.embedded.EmbeddedKafka;
 import dev.clstream.http.HttpEndpoint;
-import dev.clstream.http.InfoDocument;
-import dev.clstream.http.LivePage;
-import dev.clstream.http.OpsRoutes;
-import dev.clstream.http.Route;
 import dev.clstream.inference.InferenceEngine;
-import dev.clstream.inference.ParityCheck;
-import dev.clstream.live.LiveWindow;
-import dev.clstream.metrics.ClstreamMetrics;
-import dev.clstream.topology.Topologies;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running clstream: the model, the Kafka Streams topology, its metrics and HTTP endpoint and, in
- * embedded mode (no {@code bootstrap.servers}), a real single-node Kafka broker in this JVM with an
- * in-JVM registry. Closed in reverse order of start.
+ * A running clstream: in embedded mode (no {@code bootstrap.servers}) a real single-node Kafka
+ * broker in this JVM ({@link EmbeddedMode}), then its metrics, health and HTTP endpoint
+ * ({@link Observability}), the model ({@link ServingModel}) and the Kafka Streams topology
+ * ({@link StreamsApp}). Closed in reverse order of start.
  */
 public final class ClstreamRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClstreamRuntime.class);
-    public static final String EMBEDDED_REGISTRY = "mock://clstream-embedded";
-    public static final int EMBEDDED_PARTITIONS = 2;
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final ClstreamConfig config;
     private final InferenceEngine engine;
@@ -69,62 +47,30 @@ public final class ClstreamRuntime implements AutoCloseable {
      */
     public static ClstreamRuntime start(ClstreamConfig requested) {
         TrustedClasses.install();
-        ModelBundle bundle = ModelBundle.load(BuiltInBundles.resolve(requested.modelBundle()));
+        ModelBundle bundle = BuiltInBundles.load(requested.modelBundle());
         Closer closer = new Closer();
         try {
-            ClstreamConfig config = requested;
-            boolean embeddedMode = !requested.hasBootstrapServers();
-            if (embeddedMode) {
-                EmbeddedKafka embedded = closer.register(EmbeddedKafka.start(null));
-                Map<String, String> local = new HashMap<>();
-                local.put("bootstrap.servers", embedded.bootstrapServers());
-                if (requested.schemaRegistryUrl().isBlank()) {
-                    local.put(ClstreamConfig.SCHEMA_REGISTRY_URL, EMBEDDED_REGISTRY);
-                }
-                config = requested.with(local);
-                embedded.createTopics(EMBEDDED_PARTITIONS, config.inputTopic(), config.labelsTopic(),
-                        config.embeddingsTopic(), config.deadLetterTopic(), config.labelStatsTopic());
-            }
-            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            closer.register(registry::close);
-            new JvmMemoryMetrics().bindTo(registry);
-            new JvmThreadMetrics().bindTo(registry);
-            new ProcessorMetrics().bindTo(registry);
-            LiveWindow live = new LiveWindow(bundle.manifest().labels(), config.liveLowConfidenceThreshold());
+            boolean embedded = !requested.hasBootstrapServers();
+            ClstreamConfig config = embedded ? EmbeddedMode.start(requested, closer) : requested;
             AtomicReference<InferenceEngine> loaded = new AtomicReference<>();
             AtomicReference<KafkaStreams> started = new AtomicReference<>();
             RuntimeHealth health = new RuntimeHealth(() -> started.get() == null ? null : started.get().state(),
                     () -> loaded.get() != null && loaded.get().isOpen());
             health.modelLoading();
-            HttpEndpoint http = null;
-            if (config.httpEnabled()) {
-                List<Route> routes = new ArrayList<>(OpsRoutes.of(registry, health,
-                        InfoDocument.of(bundle.manifest(), config)));
-                routes.addAll(LivePage.routes(live));
-                http = closer.register(HttpEndpoint.start(config.httpBindAddress(embeddedMode), config.httpPort(),
-                        routes));
-            }
-            InferenceEngine engine = loadModel(bundle, requested, health, closer);
+            Observability observability = Observability.start(config, embedded, bundle.manifest(), health, closer);
+            InferenceEngine engine = ServingModel.open(bundle, config, health, closer);
             loaded.set(engine);
-            KafkaStreams streams = new KafkaStreams(Topologies.build(config, engine, Formats.decoder(config),
-                    Formats.encoder(config), new ClstreamMetrics(registry, live)), config.streamsProperties());
-            // Streams' own metrics (lag, process rate, commit latency...), read from its registry at each scrape.
-            KafkaStreamsMetrics streamsMetrics = closer.register(new KafkaStreamsMetrics(streams));
-            streamsMetrics.bindTo(registry);
+            KafkaStreams streams = StreamsApp.create(config, engine, observability.listener());
+            observability.watch(streams);
             // Registered last, so closed first: Streams commits and leaves the group before anything it uses goes.
-            closer.register(() -> streams.close(CLOSE_TIMEOUT));
+            closer.register(() -> streams.close(StreamsApp.CLOSE_TIMEOUT));
             started.set(streams);
-            // A failure that escapes the topology (a broker or registry outage, say) restarts the stream thread
-            // from its last commit instead of stopping the app; bad records never get here, they are dead-lettered.
-            streams.setUncaughtExceptionHandler(e -> {
-                LOG.error("stream thread failed; replacing it and resuming from the last commit", e);
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-            });
             streams.start();
+            HttpEndpoint http = observability.http();
             LOG.info("clstream running: model {} ({}), {} -> {} / {} / {}, bootstrap.servers={}, http={}",
                     bundle.manifest().id(), bundle.directory(), config.inputTopic(), config.labelsTopic(),
-                    config.embeddingsTopic(), config.deadLetterTopic(), config.streamsProperties()
-                            .getProperty("bootstrap.servers"), http == null ? "off" : http.host() + ":" + http.port());
+                    config.embeddingsTopic(), config.deadLetterTopic(), config.bootstrapServers(),
+                    http == null ? "off" : http.host() + ":" + http.port());
             return new ClstreamRuntime(config, engine, streams, health, http, closer);
         } catch (RuntimeException e) {
             try {
@@ -132,25 +78,6 @@ public final class ClstreamRuntime implements AutoCloseable {
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw e;
-        }
-    }
-
-    /** Opens the engine and, with {@code model.verify}, runs the bundle's parity file; readiness says how it went. */
-    private static InferenceEngine loadModel(ModelBundle bundle, ClstreamConfig config, RuntimeHealth health,
-                                             Closer closer) {
-        try {
-            InferenceEngine engine = closer.register(InferenceEngine.open(bundle, config.encoderOptions()));
-            if (config.modelVerify()) {
-                // Catches a bundle that loads but computes something else here (another ONNX Runtime, CPU or
-                // provider) before any event is labeled with it.
-                ParityCheck.requirePassing(engine).ifPresent(r -> LOG.info("{}: {}", bundle.manifest().id(),
-                        r.summary()));
-            }
-            health.modelLoaded();
-            return engine;
-        } catch (RuntimeException e) {
-            health.modelFailed(e.getMessage());
             throw e;
         }
     }
@@ -187,7 +114,7 @@ public final class ClstreamRuntime implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return config.streamsProperties().getProperty("bootstrap.servers");
+        return config.bootstrapServers();
     }
 
     /** Blocks until Streams is RUNNING or the timeout passes; false on timeout or failure. */

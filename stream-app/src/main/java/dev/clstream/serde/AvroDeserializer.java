@@ -1,9 +1,8 @@
 package dev.clstream.serde;
 
-import java.io.EOFException;
+import dev.clstream.event.DeadLetterReason;
+import dev.clstream.event.DecodeException;
 import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -15,7 +14,6 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.ResolvingDecoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
@@ -132,21 +130,22 @@ public class AvroDeserializer<T> implements Deserializer<T> {
             return null;
         }
         if (data.length == 0) {
-            throw new DecodeException(DecodeException.UNDECODABLE, "the value" + on(topic)
+            throw new DecodeException(DeadLetterReason.UNDECODABLE, "the value" + AvroDecodeErrors.on(topic)
                     + " is empty (0 bytes): no Confluent Avro header");
         }
         if (data[0] != ConfluentWireFormat.MAGIC_BYTE) {
-            throw new DecodeException(DecodeException.WRONG_MAGIC_BYTE, "unknown magic byte " + byteName(data[0])
-                    + " in the value" + on(topic) + ": expected 0x00, the Confluent Avro wire format" + looksLike(data));
+            throw new DecodeException(DeadLetterReason.WRONG_MAGIC_BYTE, "unknown magic byte " + AvroDecodeErrors.byteName(data[0])
+                    + " in the value" + AvroDecodeErrors.on(topic) + ": expected 0x00, the Confluent Avro wire format"
+                    + AvroDecodeErrors.looksLike(data));
         }
         if (data.length < ConfluentWireFormat.HEADER_SIZE) {
-            throw new DecodeException(DecodeException.UNDECODABLE, "the value" + on(topic) + " has only " + data.length
+            throw new DecodeException(DeadLetterReason.UNDECODABLE, "the value" + AvroDecodeErrors.on(topic) + " has only " + data.length
                     + " byte(s): the Confluent header needs 5 (magic byte and 4-byte schema id)");
         }
         int id = ConfluentWireFormat.readId(data);
         Plan plan = plan(id, topic);
         if (plan.incompatibility() != null) {
-            throw new DecodeException(DecodeException.INCOMPATIBLE_SCHEMA, "the value" + on(topic)
+            throw new DecodeException(DeadLetterReason.INCOMPATIBLE_SCHEMA, "the value" + AvroDecodeErrors.on(topic)
                     + " was written with schema id " + id + " (" + AvroSchemas.name(plan.writer())
                     + "), which cannot be read as reader schema " + AvroSchemas.name(plan.reader()) + ": "
                     + plan.incompatibility());
@@ -157,10 +156,10 @@ public class AvroDeserializer<T> implements Deserializer<T> {
         try {
             value = plan.datumReader().read(null, in);
             if (!in.isEnd()) {
-                throw undecodable(topic, data, plan, null);
+                throw AvroDecodeErrors.undecodable(topic, data, plan.id(), plan.writer(), null);
             }
         } catch (IOException | RuntimeException e) {
-            throw undecodable(topic, data, plan, e);
+            throw AvroDecodeErrors.undecodable(topic, data, plan.id(), plan.writer(), e);
         }
         return (T) value;
     }
@@ -173,16 +172,16 @@ public class AvroDeserializer<T> implements Deserializer<T> {
         SchemaRegistryClient r = registry;
         if (r == null) {
             throw new IllegalStateException("AvroDeserializer is not configured: call configure() with "
-                    + SchemaRegistryClients.SCHEMA_REGISTRY_URL + " or pass a SchemaRegistryClient");
+                    + RegistrySettings.SCHEMA_REGISTRY_URL + " or pass a SchemaRegistryClient");
         }
         Schema writer;
         try {
             writer = r.byId(id);
         } catch (UnknownSchemaIdException e) {
-            throw new UnknownSchemaIdException(id, "unknown schema id " + id + " in the value" + on(topic) + ": "
+            throw new UnknownSchemaIdException(id, "unknown schema id " + id + " in the value" + AvroDecodeErrors.on(topic) + ": "
                     + e.getMessage(), e);
         } catch (SchemaRegistryException e) {
-            throw new SerializationException("cannot fetch writer schema id " + id + " for the value" + on(topic) + ": "
+            throw new SerializationException("cannot fetch writer schema id " + id + " for the value" + AvroDecodeErrors.on(topic) + ": "
                     + e.getMessage(), e);
         }
         Schema reader = readerSchema == null ? writer : readerSchema;
@@ -200,114 +199,6 @@ public class AvroDeserializer<T> implements Deserializer<T> {
         Plan made = new Plan(id, writer, reader, datumReader, problem);
         Plan prev = plans.putIfAbsent(id, made);
         return prev == null ? made : prev;
-    }
-
-    /**
-     * Decodes again with a reader that tracks fields, to say where the bytes went wrong (this
-     * runs only for bad records).
-     */
-    private static DecodeException undecodable(String topic, byte[] data, Plan plan, Throwable first) {
-        int payload = data.length - ConfluentWireFormat.HEADER_SIZE;
-        // The array-backed decoder checks lengths against the bytes left, so corrupt lengths cannot allocate.
-        BinaryDecoder in = DecoderFactory.get().binaryDecoder(data, ConfluentWireFormat.HEADER_SIZE, payload, null);
-        TrackingReader tracking = new TrackingReader(plan.writer());
-        String prefix = "cannot decode the value" + on(topic) + " with writer schema id " + plan.id() + " ("
-                + AvroSchemas.name(plan.writer()) + "): ";
-        Throwable cause = first;
-        String what;
-        try {
-            tracking.read(null, in);
-            int left = remaining(in);
-            if (left > 0) {
-                what = left + " byte(s) left over after a complete record (" + (payload - left) + " of " + payload
-                        + " payload bytes used): corrupt, or not written with this schema";
-            } else {
-                // The bytes are fine for the writer schema; the failure came from the reader side.
-                what = describe(first) + " (the data decodes with the writer schema, but not into the reader's)";
-            }
-        } catch (IOException | RuntimeException e) {
-            cause = e;
-            int used = payload - remaining(in);
-            String field = tracking.path();
-            if (e instanceof EOFException) {
-                what = "truncated: ran out of data " + (field == null ? "" : "reading field '" + field + "' ")
-                        + "at payload byte " + used + " of " + payload + " (" + describe(e) + ")";
-            } else {
-                what = "corrupt data " + (field == null ? "" : "in field '" + field + "' ") + "near payload byte "
-                        + used + " of " + payload + ": " + describe(e);
-            }
-        }
-        return new DecodeException(DecodeException.UNDECODABLE, prefix + what, cause);
-    }
-
-    private static int remaining(BinaryDecoder in) {
-        try {
-            return in.inputStream().available();
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static String describe(Throwable e) {
-        if (e == null) {
-            return "unknown error";
-        }
-        String msg = e.getMessage();
-        return msg == null || msg.isBlank() ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + msg;
-    }
-
-    private static String on(String topic) {
-        return topic == null ? "" : " on topic '" + topic + "'";
-    }
-
-    private static String byteName(byte b) {
-        int v = b & 0xff;
-        String hex = String.format("0x%02x", v);
-        return v >= 0x20 && v < 0x7f ? hex + " ('" + (char) v + "')" : hex;
-    }
-
-    private static String looksLike(byte[] data) {
-        int v = data[0] & 0xff;
-        if (v == '{' || v == '[') {
-            return " (the value looks like JSON)";
-        }
-        int printable = 0;
-        int n = Math.min(data.length, 64);
-        for (int i = 0; i < n; i++) {
-            int c = data[i] & 0xff;
-            if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\r' || c == '\t') {
-                printable++;
-            }
-        }
-        return printable == n ? " (the value looks like plain text)" : "";
-    }
-
-    /** A generic reader that remembers the field it is in, so a failure can name it. */
-    private static final class TrackingReader extends GenericDatumReader<Object> {
-        private final Deque<String> path = new ArrayDeque<>();
-
-        TrackingReader(Schema writer) {
-            super(writer, writer, slowData());
-        }
-
-        /** Avro's fast reader skips readField(); this reader must not use it. */
-        private static GenericData slowData() {
-            GenericData data = new GenericData();
-            data.setFastReaderEnabled(false);
-            return data;
-        }
-
-        @Override
-        protected void readField(Object r, Schema.Field f, Object oldDatum, ResolvingDecoder in, Object state)
-                throws IOException {
-            path.addLast(f.name());
-            super.readField(r, f, oldDatum, in, state);
-            path.removeLast();
-        }
-
-        String path() {
-            return path.isEmpty() ? null : String.join(".", path);
-        }
     }
 
     @Override

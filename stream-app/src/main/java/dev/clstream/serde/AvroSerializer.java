@@ -63,9 +63,10 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
         this.isKey = isKey;
-        this.autoRegister = SchemaRegistryClients.bool(configs, SchemaRegistryClients.AUTO_REGISTER_SCHEMAS, true);
+        RegistrySettings settings = RegistrySettings.from(configs);
+        this.autoRegister = settings.autoRegister();
         if (registry == null) {
-            registry = SchemaRegistryClients.create(configs);
+            registry = SchemaRegistryClients.create(settings);
         }
     }
 
@@ -82,7 +83,7 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
         SchemaRegistryClient r = registry;
         if (r == null) {
             throw new IllegalStateException("AvroSerializer is not configured: call configure() with "
-                    + SchemaRegistryClients.SCHEMA_REGISTRY_URL + " or pass a SchemaRegistryClient");
+                    + RegistrySettings.SCHEMA_REGISTRY_URL + " or pass a SchemaRegistryClient");
         }
         Schema schema = data.getSchema();
         String subject = subject(topic);
@@ -111,7 +112,7 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
             id = autoRegister ? r.register(subject, schema) : r.lookup(subject, schema);
         } catch (SchemaNotRegisteredException e) {
             throw new SerializationException("schema " + AvroSchemas.name(schema) + " is not registered under subject '"
-                    + subject + "' and " + SchemaRegistryClients.AUTO_REGISTER_SCHEMAS
+                    + subject + "' and " + RegistrySettings.AUTO_REGISTER_SCHEMAS
                     + "=false: register it first (" + e.getMessage() + ")", e);
         } catch (SchemaRegistryException e) {
             throw new SerializationException("cannot get a schema id for " + AvroSchemas.name(schema) + " under subject '"

@@ -1,9 +1,12 @@
 package dev.clstream.serde;
 
+import dev.clstream.event.DeadLetterReason;
+import dev.clstream.event.DecodeException;
+
 /**
  * The registry has no schema with this id (Confluent error 40403). Thrown by
  * {@link SchemaRegistryClient#byId(int)} and by {@link AvroDeserializer}; a
- * {@link DecodeException} with reason {@value DecodeException#UNKNOWN_SCHEMA_ID}.
+ * {@link DecodeException} with reason {@link DeadLetterReason#UNKNOWN_SCHEMA_ID}.
  */
 public class UnknownSchemaIdException extends DecodeException {
     private static final long serialVersionUID = 1L;
@@ -15,7 +18,7 @@ public class UnknownSchemaIdException extends DecodeException {
     }
 
     public UnknownSchemaIdException(int id, String message, Throwable cause) {
-        super(UNKNOWN_SCHEMA_ID, message, cause);
+        super(DeadLetterReason.UNKNOWN_SCHEMA_ID, message, cause);
         this.id = id;
     }
 

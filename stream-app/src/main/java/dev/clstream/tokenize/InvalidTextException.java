@@ -1,16 +1,18 @@
 package dev.clstream.tokenize;
 
+import dev.clstream.event.DeadLetterReason;
+
 /** A text that cannot be classified (empty, blank, or nothing left after normalisation). */
 public class InvalidTextException extends RuntimeException {
-    private final String reason;
+    private final DeadLetterReason reason;
 
-    public InvalidTextException(String reason, String message) {
+    public InvalidTextException(DeadLetterReason reason, String message) {
         super(message);
         this.reason = reason;
     }
 
-    /** A short stable code for metrics and dead-letter records, e.g. {@code empty_text}. */
-    public String reason() {
+    /** Why, for metrics, dead-letter records and {@code classify}'s error objects. */
+    public DeadLetterReason reason() {
         return reason;
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.bundle.BundleException;
+import dev.clstream.event.DeadLetterReason;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,10 +91,10 @@ public final class TextTokenizer implements AutoCloseable {
      */
     public TokenizedText tokenize(String text) {
         if (text == null || text.isEmpty()) {
-            throw new InvalidTextException("empty_text", "text is empty");
+            throw new InvalidTextException(DeadLetterReason.EMPTY_TEXT, "text is empty");
         }
         if (text.isBlank()) {
-            throw new InvalidTextException("blank_text", "text is blank (white space only)");
+            throw new InvalidTextException(DeadLetterReason.BLANK_TEXT, "text is blank (white space only)");
         }
         String safe = TextSanitizer.replaceUnpairedSurrogates(text);
         Encoding enc = encodeWithPrefixShortcut(safe);
@@ -104,7 +105,7 @@ public final class TextTokenizer implements AutoCloseable {
             anyContent |= s == 0;
         }
         if (!anyContent) {
-            throw new InvalidTextException("no_tokens",
+            throw new InvalidTextException(DeadLetterReason.NO_TOKENS,
                     "text has no tokens after normalisation (it holds only control or ignored characters)");
         }
         return new TokenizedText(ids, enc.getTypeIds(), enc.exceedMaxLength());

@@ -1,7 +1,10 @@
 package dev.clstream.topology;
 
-import dev.clstream.metrics.ClstreamMetrics;
-import dev.clstream.serde.DecodeException;
+import dev.clstream.event.DeadLetterReason;
+import dev.clstream.event.DecodeException;
+import dev.clstream.event.InputDecoder;
+import dev.clstream.event.InputEvent;
+import dev.clstream.event.SourceRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,14 +23,14 @@ final class DecodeProcessor implements Processor<byte[], byte[], byte[], Object>
     private final InputDecoder decoder;
     private final OutputWriter outputs;
     private final int textMaxBytes;
-    private final ClstreamMetrics metrics;
+    private final PipelineListener listener;
     private ProcessorContext<byte[], Object> context;
 
-    DecodeProcessor(InputDecoder decoder, OutputWriter outputs, int textMaxBytes, ClstreamMetrics metrics) {
+    DecodeProcessor(InputDecoder decoder, OutputWriter outputs, int textMaxBytes, PipelineListener listener) {
         this.decoder = decoder;
         this.outputs = outputs;
         this.textMaxBytes = textMaxBytes;
-        this.metrics = metrics;
+        this.listener = listener;
     }
 
     @Override
@@ -37,34 +40,34 @@ final class DecodeProcessor implements Processor<byte[], byte[], byte[], Object>
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        metrics.eventIn();
+        listener.eventIn();
         RecordMetadata md = context.recordMetadata().orElseThrow();
         SourceRecord src = new SourceRecord(md.topic(), md.partition(), md.offset(), record.timestamp(), record.key(),
                 record.value(), headers(record));
         if (record.value() == null) {
-            outputs.deadLetter(context, src, "null_value", "the record value is null", DeadLetterOutput.DECODE);
+            outputs.deadLetter(context, src, DeadLetterReason.NULL_VALUE, "the record value is null");
             return;
         }
         InputEvent event;
         try {
             event = decoder.decode(md.topic(), record.key(), record.value());
         } catch (DecodeException e) {
-            outputs.deadLetter(context, src, e.reason(), e.getMessage(), DeadLetterOutput.DECODE);
+            outputs.deadLetter(context, src, e.reason(), e.getMessage());
             return;
         }
         String text = event.text();
         if (text == null) {
-            outputs.deadLetter(context, src, "missing_text", "the event has no text", DeadLetterOutput.VALIDATE);
+            outputs.deadLetter(context, src, DeadLetterReason.MISSING_TEXT, "the event has no text");
             return;
         }
         if (text.isEmpty()) {
-            outputs.deadLetter(context, src, "empty_text", "the event's text is empty", DeadLetterOutput.VALIDATE);
+            outputs.deadLetter(context, src, DeadLetterReason.EMPTY_TEXT, "the event's text is empty");
             return;
         }
         int bytes = utf8Length(text);
         if (bytes > textMaxBytes) {
-            outputs.deadLetter(context, src, "text_too_large", "the text has " + bytes + " UTF-8 bytes, more than "
-                    + "text.max.bytes = " + textMaxBytes, DeadLetterOutput.VALIDATE);
+            outputs.deadLetter(context, src, DeadLetterReason.TEXT_TOO_LARGE, "the text has " + bytes
+                    + " UTF-8 bytes, more than text.max.bytes = " + textMaxBytes);
             return;
         }
         String id = event.id() == null || event.id().isEmpty() ? fallbackId(src) : event.id();

@@ -1,9 +1,9 @@
 package dev.clstream.topology;
 
-import dev.clstream.config.BatchLimits;
+import dev.clstream.config.MicroBatchSettings;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.inference.Outcome;
-import dev.clstream.metrics.ClstreamMetrics;
+import dev.clstream.inference.Predictions;
 import dev.clstream.tokenize.InvalidTextException;
 import dev.clstream.tokenize.TokenizedText;
 import java.time.Duration;
@@ -21,7 +21,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Collects decoded events into micro-batches and sends each batch through the encoder when it
- * holds {@code batch.max.size} events, {@code batch.max.tokens} tokens, or when its oldest event
+ * holds {@code batch.max.size} events, {@code batch.max.tokens} real tokens, or when its oldest event
  * has waited {@code batch.max.wait.ms} (wall clock, checked by a punctuator).
  *
  * <p><b>Why nothing waiting in a batch is lost or duplicated.</b> Every event is written to a
@@ -37,10 +37,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[], Object> {
 
     private final InferenceEngine engine;
-    private final BatchLimits limits;
+    private final MicroBatchSettings limits;
     private final OutputWriter outputs;
     private final String storeName;
-    private final ClstreamMetrics metrics;
+    private final PipelineListener listener;
 
     private ProcessorContext<byte[], Object> context;
     private KeyValueStore<Long, PendingEvent> store;
@@ -50,13 +50,13 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
 
     private record Waiting(PendingEvent event, TokenizedText tokens) {}
 
-    MicroBatchProcessor(InferenceEngine engine, BatchLimits limits, OutputWriter outputs, String storeName,
-                        ClstreamMetrics metrics) {
+    MicroBatchProcessor(InferenceEngine engine, MicroBatchSettings limits, OutputWriter outputs, String storeName,
+                        PipelineListener listener) {
         this.engine = engine;
         this.limits = limits;
         this.outputs = outputs;
         this.storeName = storeName;
-        this.metrics = metrics;
+        this.listener = listener;
     }
 
     @Override
@@ -84,7 +84,7 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     public void process(Record<byte[], PendingEvent> record) {
         long sequence = nextSequence++;
         store.put(sequence, record.value());
-        if (admit(sequence, record.value()) && (waiting.size() >= limits.maxSize()
+        if (admit(sequence, record.value()) && (waiting.size() >= limits.maxEvents()
                 || waitingTokens >= limits.maxTokens())) {
             flush();
         }
@@ -95,12 +95,12 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         try {
             long start = System.nanoTime();
             TokenizedText tokens = engine.tokenize(event.event().text());
-            metrics.tokenized(System.nanoTime() - start);
+            listener.tokenized(System.nanoTime() - start);
             waiting.put(sequence, new Waiting(event, tokens));
             waitingTokens += tokens.length();
             return true;
         } catch (InvalidTextException e) {
-            outputs.deadLetter(context, event.source(), e.reason(), e.getMessage(), DeadLetterOutput.TOKENIZE);
+            outputs.deadLetter(context, event.source(), e.reason(), e.getMessage());
             store.delete(sequence);
             return false;
         }
@@ -116,15 +116,15 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         List<Map.Entry<Long, Waiting>> batch = new ArrayList<>(waiting.entrySet());
         List<TokenizedText> texts = batch.stream().map(e -> e.getValue().tokens()).toList();
         long start = System.nanoTime();
-        List<Outcome> outcomes = engine.predictIsolating(texts);
-        long inferenceNanos = System.nanoTime() - start;
-        metrics.batch(texts.size(), waitingTokens, engine.paddedTokens(texts), inferenceNanos);
+        Predictions predictions = engine.predictIsolating(texts);
+        listener.microBatch(texts.size(), waitingTokens, predictions.paddedTokens(), System.nanoTime() - start);
+        List<Outcome> outcomes = predictions.outcomes();
         for (int i = 0; i < batch.size(); i++) {
             PendingEvent event = batch.get(i).getValue().event();
             if (outcomes.get(i) instanceof Outcome.Success s) {
                 outputs.success(context, event, s.prediction());
             } else if (outcomes.get(i) instanceof Outcome.Failure f) {
-                outputs.deadLetter(context, event.source(), f.reason(), f.message(), DeadLetterOutput.INFERENCE);
+                outputs.deadLetter(context, event.source(), f.reason(), f.message());
             }
             store.delete(batch.get(i).getKey());
         }

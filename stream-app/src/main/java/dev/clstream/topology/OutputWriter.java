@@ -2,9 +2,15 @@ package dev.clstream.topology;
 
 import dev.clstream.bundle.BundleManifest;
 import dev.clstream.config.ClstreamConfig;
+import dev.clstream.event.DeadLetterOutput;
+import dev.clstream.event.DeadLetterReason;
+import dev.clstream.event.EmbeddingOutput;
+import dev.clstream.event.InputEvent;
+import dev.clstream.event.LabelOutput;
+import dev.clstream.event.OutputEncoder;
+import dev.clstream.event.SourceRecord;
 import dev.clstream.inference.Classification;
 import dev.clstream.inference.Prediction;
-import dev.clstream.metrics.ClstreamMetrics;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -30,13 +36,13 @@ final class OutputWriter {
     private final ClstreamConfig config;
     private final OutputEncoder encoder;
     private final BundleManifest model;
-    private final ClstreamMetrics metrics;
+    private final PipelineListener listener;
 
-    OutputWriter(ClstreamConfig config, OutputEncoder encoder, BundleManifest model, ClstreamMetrics metrics) {
+    OutputWriter(ClstreamConfig config, OutputEncoder encoder, BundleManifest model, PipelineListener listener) {
         this.config = config;
         this.encoder = encoder;
         this.model = model;
-        this.metrics = metrics;
+        this.listener = listener;
     }
 
     void success(ProcessorContext<byte[], Object> context, PendingEvent pending, Prediction p) {
@@ -44,29 +50,29 @@ final class OutputWriter {
         InputEvent e = pending.event();
         long now = context.currentSystemTimeMs();
         if (p.classification() != null) {
-            metrics.prediction(e.id(), e.text(), p.classification().label(), p.classification().score());
+            listener.classified(e.id(), e.text(), p.classification().label(), p.classification().score());
         }
         if (p.truncated()) {
-            metrics.truncated();
+            listener.truncated();
         }
         if (config.labelsEnabled() && p.classification() != null) {
             Classification c = p.classification();
             LabelOutput out = new LabelOutput(e.id(), c.label(), c.score(), c.labels(), c.probabilities(), model.name(),
                     model.version(), p.tokens(), p.truncated(), e.eventTime(), now);
             forward(context, src, encoder.labeled(config.labelsTopic(), out), Topologies.LABELS_SINK, null);
-            metrics.eventOut(ClstreamMetrics.OUTPUT_LABELS);
+            listener.eventOut(PipelineListener.Output.LABELS);
         }
         if (config.embeddingsEnabled()) {
             EmbeddingOutput out = new EmbeddingOutput(e.id(), model.name(), model.version(), p.embedding(),
                     e.eventTime());
             forward(context, src, encoder.embedding(config.embeddingsTopic(), out), Topologies.EMBEDDINGS_SINK, null);
-            metrics.eventOut(ClstreamMetrics.OUTPUT_EMBEDDINGS);
+            listener.eventOut(PipelineListener.Output.EMBEDDINGS);
         }
-        metrics.endToEnd(e.eventTime() != null ? e.eventTime() : src.timestamp(), now);
+        listener.processed(e.eventTime() != null ? e.eventTime() : src.timestamp(), now);
     }
 
-    void deadLetter(ProcessorContext<byte[], Object> context, SourceRecord src, String reason, String message,
-                    String stage) {
+    void deadLetter(ProcessorContext<byte[], Object> context, SourceRecord src, DeadLetterReason reason,
+                    String message) {
         byte[] value = src.value();
         String text = message;
         if (value != null && value.length > MAX_ORIGINAL_VALUE_BYTES) {
@@ -74,17 +80,16 @@ final class OutputWriter {
                     + MAX_ORIGINAL_VALUE_BYTES + " bytes)";
             value = null;
         }
-        // The model is named only when it had a part in the failure (tokenizer or encoder).
-        boolean modelInvolved = stage.equals(DeadLetterOutput.TOKENIZE) || stage.equals(DeadLetterOutput.INFERENCE);
-        DeadLetterOutput out = new DeadLetterOutput(reason, text, stage, src.topic(), src.partition(), src.offset(),
+        boolean modelInvolved = reason.stage().involvesModel();
+        DeadLetterOutput out = new DeadLetterOutput(reason, text, src.topic(), src.partition(), src.offset(),
                 src.key(), value, context.currentSystemTimeMs(), modelInvolved ? model.name() : null,
                 modelInvolved ? model.version() : null);
         forward(context, src, encoder.deadLetter(config.deadLetterTopic(), out), Topologies.DEAD_LETTER_SINK, reason);
-        metrics.deadLetter(reason, stage, text, src.position());
+        listener.deadLetter(reason, text, src.position());
     }
 
     private void forward(ProcessorContext<byte[], Object> context, SourceRecord src, byte[] value, String sink,
-                         String reason) {
+                         DeadLetterReason reason) {
         Headers headers = new RecordHeaders();
         for (SourceRecord.Header h : src.headers()) {
             headers.add(h.key(), h.value());
@@ -92,7 +97,7 @@ final class OutputWriter {
         headers.add(MODEL_NAME_HEADER, model.name().getBytes(StandardCharsets.UTF_8));
         headers.add(MODEL_VERSION_HEADER, model.version().getBytes(StandardCharsets.UTF_8));
         if (reason != null) {
-            headers.add(REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+            headers.add(REASON_HEADER, reason.code().getBytes(StandardCharsets.UTF_8));
         }
         context.forward(new Record<>(src.key(), value, src.timestamp(), headers), sink);
     }

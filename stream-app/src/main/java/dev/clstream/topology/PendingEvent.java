@@ -1,5 +1,8 @@
 package dev.clstream.topology;
 
+import dev.clstream.event.InputEvent;
+import dev.clstream.event.SourceRecord;
+
 /**
  * An event waiting in a micro-batch: the decoded event, its source record, and when it arrived
  * (wall clock, for the batch's max-wait trigger).

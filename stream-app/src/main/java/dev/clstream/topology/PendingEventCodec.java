@@ -1,5 +1,7 @@
 package dev.clstream.topology;
 
+import dev.clstream.event.InputEvent;
+import dev.clstream.event.SourceRecord;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -1,8 +1,9 @@
 package dev.clstream.topology;
 
 import dev.clstream.config.ClstreamConfig;
+import dev.clstream.event.InputDecoder;
+import dev.clstream.event.OutputEncoder;
 import dev.clstream.inference.InferenceEngine;
-import dev.clstream.metrics.ClstreamMetrics;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -20,16 +21,17 @@ public final class Topologies {
 
     private Topologies() {}
 
-    /** The topology without metrics (they are recorded nowhere). */
+    /** The topology with nobody listening to its work. */
     public static Topology build(ClstreamConfig config, InferenceEngine engine, InputDecoder decoder,
                                  OutputEncoder encoder) {
-        return build(config, engine, decoder, encoder, ClstreamMetrics.noop());
+        return build(config, engine, decoder, encoder, PipelineListener.NONE);
     }
 
+    /** The topology, telling {@code listener} (metrics, the live page) about its work. */
     public static Topology build(ClstreamConfig config, InferenceEngine engine, InputDecoder decoder,
-                                 OutputEncoder encoder, ClstreamMetrics metrics) {
-        metrics.modelInfo(engine.manifest());
-        OutputWriter outputs = new OutputWriter(config, encoder, engine.manifest(), metrics);
+                                 OutputEncoder encoder, PipelineListener listener) {
+        listener.modelServed(engine.manifest());
+        OutputWriter outputs = new OutputWriter(config, encoder, engine.manifest(), listener);
         Topology t;
         if (config.labelStatsEnabled()) {
             // 6. (A sub-topology of its own, from the labels topic: see LabelStatistics.) Built first because only
@@ -43,10 +45,10 @@ public final class Topologies {
         // 1. Read raw bytes: a record that cannot be decoded must still reach the dead-letter topic as it arrived.
         t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), config.inputTopic());
         // 2. Decode and validate; failures go to the dead-letter sink, events to the batcher.
-        t.addProcessor(DECODER, () -> new DecodeProcessor(decoder, outputs, config.textMaxBytes(), metrics), SOURCE);
+        t.addProcessor(DECODER, () -> new DecodeProcessor(decoder, outputs, config.textMaxBytes(), listener), SOURCE);
         // 3. Micro-batch through the encoder; waiting events live in a changelogged store (see MicroBatchProcessor).
-        t.addProcessor(BATCHER, () -> new MicroBatchProcessor(engine, config.batchLimits(), outputs, PENDING_STORE,
-                metrics), DECODER);
+        t.addProcessor(BATCHER, () -> new MicroBatchProcessor(engine, config.microBatch(), outputs, PENDING_STORE,
+                listener), DECODER);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Long(),
                 new PendingEventCodec()), BATCHER);
         // 4. Labeled events and [CLS] embeddings, each only when enabled.

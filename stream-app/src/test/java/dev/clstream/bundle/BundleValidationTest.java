@@ -1,5 +1,6 @@
 package dev.clstream.bundle;
 
+import static dev.clstream.testing.Messages.assertMessageNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -54,20 +55,20 @@ class BundleValidationTest {
     void directoryMissing() {
         Path missing = dir.resolve("no-such-bundle");
         BundleException e = loadFails(missing);
-        assertContains(e, "no-such-bundle", "does not exist");
+        assertMessageNames(e, "no-such-bundle", "does not exist");
     }
 
     @Test
     void directoryIsAFile() throws IOException {
         Path file = Files.writeString(dir.resolve("plain-file"), "x");
-        assertContains(loadFails(file), "plain-file", "not a directory");
+        assertMessageNames(loadFails(file), "plain-file", "not a directory");
     }
 
     @Test
     void bundleJsonMissing() throws IOException {
         TestBundles.tiny(dir);
         Files.delete(dir.resolve(BundleManifest.FILE_NAME));
-        assertContains(loadFails(dir), "bundle.json", "is missing", dir.getFileName().toString());
+        assertMessageNames(loadFails(dir), "bundle.json", "is missing", dir.getFileName().toString());
     }
 
     @Test
@@ -75,14 +76,14 @@ class BundleValidationTest {
         TestBundles.tiny(dir);
         Files.writeString(dir.resolve(BundleManifest.FILE_NAME), "{\n  \"name\": \"tiny\",\n  oops\n}\n");
         BundleException e = loadFails(dir);
-        assertContains(e, "bundle.json", "not valid JSON", "line 3");
+        assertMessageNames(e, "bundle.json", "not valid JSON", "line 3");
     }
 
     @Test
     void bundleJsonNotAnObject() throws IOException {
         TestBundles.tiny(dir);
         Files.writeString(dir.resolve(BundleManifest.FILE_NAME), "[1, 2, 3]");
-        assertContains(loadFails(dir), "bundle.json", "must be a JSON object");
+        assertMessageNames(loadFails(dir), "bundle.json", "must be a JSON object");
     }
 
     @ParameterizedTest
@@ -93,7 +94,7 @@ class BundleValidationTest {
         assertTrue(m.has(field), "precondition: the valid bundle has " + field);
         m.remove(field);
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "required field '" + field + "' is missing");
+        assertMessageNames(loadFails(dir), "bundle.json", "required field '" + field + "' is missing");
     }
 
     @Test
@@ -102,7 +103,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         m.remove("files");
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "'files'", "missing");
+        assertMessageNames(loadFails(dir), "bundle.json", "'files'", "missing");
     }
 
     @ParameterizedTest
@@ -112,7 +113,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         ((ObjectNode) m.get("files")).remove(file);
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "files must list " + file);
+        assertMessageNames(loadFails(dir), "bundle.json", "files must list " + file);
     }
 
     @ParameterizedTest
@@ -122,7 +123,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         m.set("name", JSON.readTree(value));
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "'name'", "non-empty string");
+        assertMessageNames(loadFails(dir), "bundle.json", "'name'", "non-empty string");
     }
 
     @ParameterizedTest
@@ -133,7 +134,7 @@ class BundleValidationTest {
         m.set("max_length", JSON.readTree(value));
         writeManifest(m);
         BundleException e = loadFails(dir);
-        assertContains(e, "bundle.json", "'max_length'", "[3, 1048576]", "got " + value);
+        assertMessageNames(e, "bundle.json", "'max_length'", "[3, 1048576]", "got " + value);
     }
 
     @Test
@@ -153,7 +154,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         m.put("format_version", 2);
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "format_version 2 is not supported", "reads 1");
+        assertMessageNames(loadFails(dir), "bundle.json", "format_version 2 is not supported", "reads 1");
     }
 
     @Test
@@ -162,7 +163,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         m.put("format_version", 0);
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "'format_version'", "got 0");
+        assertMessageNames(loadFails(dir), "bundle.json", "'format_version'", "got 0");
     }
 
     // ---------------------------------------------------------------- files and checksums
@@ -172,7 +173,7 @@ class BundleValidationTest {
     void listedFileMissing(String file) throws IOException {
         TestBundles.tiny(dir);
         Files.delete(dir.resolve(file));
-        assertContains(loadFails(dir), "file " + file + " is listed in bundle.json but missing");
+        assertMessageNames(loadFails(dir), "file " + file + " is listed in bundle.json but missing");
     }
 
     @Test
@@ -181,7 +182,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         ((ObjectNode) m.get("files")).put("vocab.txt", "0".repeat(64));
         writeManifest(m);
-        assertContains(loadFails(dir), "file vocab.txt is listed in bundle.json but missing");
+        assertMessageNames(loadFails(dir), "file vocab.txt is listed in bundle.json but missing");
     }
 
     @Test
@@ -196,7 +197,7 @@ class BundleValidationTest {
         assertNotEquals(recorded, actual);
 
         BundleException e = loadFails(dir);
-        assertContains(e, "checksum mismatch for model.onnx", recorded, actual);
+        assertMessageNames(e, "checksum mismatch for model.onnx", recorded, actual);
     }
 
     @Test
@@ -204,7 +205,7 @@ class BundleValidationTest {
         TestBundles.tiny(dir);
         Path tok = dir.resolve(BundleManifest.TOKENIZER_FILE);
         Files.writeString(tok, Files.readString(tok) + "\n");
-        assertContains(loadFails(dir), "checksum mismatch for tokenizer.json", Sha256.of(tok));
+        assertMessageNames(loadFails(dir), "checksum mismatch for tokenizer.json", Sha256.of(tok));
     }
 
     @ParameterizedTest
@@ -221,7 +222,7 @@ class BundleValidationTest {
             default -> files.put("model.onnx", 12345);
         }
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "files.model.onnx", "sha256");
+        assertMessageNames(loadFails(dir), "bundle.json", "files.model.onnx", "sha256");
     }
 
     @ParameterizedTest
@@ -231,7 +232,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         ((ObjectNode) m.get("files")).put(name, "0".repeat(64));
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "'" + name + "'", "not a plain file name");
+        assertMessageNames(loadFails(dir), "bundle.json", "'" + name + "'", "not a plain file name");
     }
 
     // ---------------------------------------------------------------- labels and logits
@@ -242,7 +243,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         m.putArray("labels").add("negative").add("negative");
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "label 'negative' appears twice");
+        assertMessageNames(loadFails(dir), "bundle.json", "label 'negative' appears twice");
     }
 
     @Test
@@ -251,7 +252,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         m.putArray("labels").add("negative").add(" ");
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "labels[1]");
+        assertMessageNames(loadFails(dir), "bundle.json", "labels[1]");
     }
 
     @Test
@@ -260,7 +261,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         m.remove("logits");
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "labels are given", "'logits'");
+        assertMessageNames(loadFails(dir), "bundle.json", "labels are given", "'logits'");
     }
 
     @Test
@@ -269,7 +270,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         ((ObjectNode) m.get("logits")).put("source", "mlp");
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "logits.source", "'mlp'");
+        assertMessageNames(loadFails(dir), "bundle.json", "logits.source", "'mlp'");
     }
 
     @Test
@@ -278,7 +279,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         ((ArrayNode) m.get("labels")).add("neutral");
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "2 classes", "names 3", "neutral");
+        assertMessageNames(loadFails(dir), "bundle.json", "2 classes", "names 3", "neutral");
     }
 
     @Test
@@ -287,7 +288,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         ((ArrayNode) m.get("logits").get("bias")).remove(1);
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "logits.bias has 1 values", "2 rows");
+        assertMessageNames(loadFails(dir), "bundle.json", "logits.bias has 1 values", "2 rows");
     }
 
     @Test
@@ -296,7 +297,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         ((ObjectNode) m.get("logits")).remove("bias");
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "logits.bias");
+        assertMessageNames(loadFails(dir), "bundle.json", "logits.bias");
     }
 
     @Test
@@ -305,7 +306,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         ((ObjectNode) m.get("logits")).putArray("weights");
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "logits.weights");
+        assertMessageNames(loadFails(dir), "bundle.json", "logits.weights");
     }
 
     @Test
@@ -314,7 +315,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         ((ArrayNode) m.get("logits").get("weights").get(1)).remove(0);
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "rows differ in length", "row 0 has 8", "row 1 has 7");
+        assertMessageNames(loadFails(dir), "bundle.json", "rows differ in length", "row 0 has 8", "row 1 has 7");
     }
 
     @ParameterizedTest
@@ -324,7 +325,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         ((ArrayNode) m.get("logits").get("weights").get(0)).set(3, JSON.readTree(value));
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "logits.weights[0][3]", "not a finite");
+        assertMessageNames(loadFails(dir), "bundle.json", "logits.weights[0][3]", "not a finite");
     }
 
     @Test
@@ -333,7 +334,7 @@ class BundleValidationTest {
         ObjectNode m = manifest();
         ((ArrayNode) m.get("logits").get("weights").get(0)).set(3, JSON.readTree("1e39"));
         writeManifest(m);
-        assertContains(loadFails(dir), "bundle.json", "logits.weights[0][3]");
+        assertMessageNames(loadFails(dir), "bundle.json", "logits.weights[0][3]");
     }
 
     @Test
@@ -344,7 +345,7 @@ class BundleValidationTest {
                 // must not get here
             }
         });
-        assertContains(e, "max_length");
+        assertMessageNames(e, "max_length");
     }
 
     @Test
@@ -352,7 +353,7 @@ class BundleValidationTest {
         TestBundles.tiny(dir, b -> b, TestBundles.linearHead(2, 6, 7));
         ModelBundle bundle = ModelBundle.load(dir); // the manifest alone cannot know the encoder's width
         BundleException e = openFails(bundle);
-        assertContains(e, "bundle.json", "logits.weights has 6 columns", "hidden size", "is 8");
+        assertMessageNames(e, "bundle.json", "logits.weights has 6 columns", "hidden size", "is 8");
     }
 
     @Test
@@ -360,7 +361,7 @@ class BundleValidationTest {
         // The graph declares last_hidden_state as [batch, sequence, "hidden"]: only a run shows it is 5.
         TestBundles.tiny(dir, b -> b.hidden(5).symbolicHidden(true), TestBundles.linearHead(2, 8, 7));
         BundleException e = openFails(ModelBundle.load(dir));
-        assertContains(e, "logits.weights has 8 columns", "is 5");
+        assertMessageNames(e, "logits.weights has 8 columns", "is 5");
     }
 
     @Test
@@ -378,7 +379,7 @@ class BundleValidationTest {
         TestBundles.write(dir, b -> b, TestBundles.TINY_LABELS,
                 Optional.of(new LogitsSource.GraphOutput("logits", 2)), 32);
         BundleException e = openFails(ModelBundle.load(dir));
-        assertContains(e, "model.onnx", "graph output 'logits'", "does not have",
+        assertMessageNames(e, "model.onnx", "graph output 'logits'", "does not have",
                 "last_hidden_state float[batch,sequence,8]");
     }
 
@@ -389,7 +390,7 @@ class BundleValidationTest {
         ((ObjectNode) m.get("logits")).put("output", "scores");
         writeManifest(m);
         BundleException e = openFails(ModelBundle.load(dir));
-        assertContains(e, "model.onnx", "'scores'", "logits float[batch,2]", "last_hidden_state");
+        assertMessageNames(e, "model.onnx", "'scores'", "logits float[batch,2]", "last_hidden_state");
     }
 
     @Test
@@ -397,7 +398,7 @@ class BundleValidationTest {
         TestBundles.write(dir, b -> b.logitsLabels(3), TestBundles.TINY_LABELS,
                 Optional.of(new LogitsSource.GraphOutput("logits", 2)), 32);
         BundleException e = openFails(ModelBundle.load(dir));
-        assertContains(e, "model.onnx", "output 'logits' has 3 classes", "names 2 labels");
+        assertMessageNames(e, "model.onnx", "output 'logits' has 3 classes", "names 2 labels");
     }
 
     // ---------------------------------------------------------------- graph inputs and outputs
@@ -405,32 +406,32 @@ class BundleValidationTest {
     @Test
     void inputIdsNamedDifferently() {
         BundleException e = openFails(tinyModel(b -> b.inputIdsName("ids")));
-        assertContains(e, "model.onnx", "no input 'input_ids'", "ids int64[batch,sequence]",
+        assertMessageNames(e, "model.onnx", "no input 'input_ids'", "ids int64[batch,sequence]",
                 "attention_mask int64[batch,sequence]");
     }
 
     @Test
     void attentionMaskNamedDifferently() {
         BundleException e = openFails(tinyModel(b -> b.attentionMaskName("mask")));
-        assertContains(e, "model.onnx", "no input 'attention_mask'", "mask int64[batch,sequence]");
+        assertMessageNames(e, "model.onnx", "no input 'attention_mask'", "mask int64[batch,sequence]");
     }
 
     @Test
     void extraRequiredInput() {
         BundleException e = openFails(tinyModel(b -> b.extraInput("position_ids")));
-        assertContains(e, "model.onnx", "requires input 'position_ids'", "position_ids int64[batch,sequence]");
+        assertMessageNames(e, "model.onnx", "requires input 'position_ids'", "position_ids int64[batch,sequence]");
     }
 
     @Test
     void int32Inputs() {
         BundleException e = openFails(tinyModel(b -> b.inputType(TinyEncoderModel.IndexType.INT32)));
-        assertContains(e, "model.onnx", "must be int64", "int32[batch,sequence]");
+        assertMessageNames(e, "model.onnx", "must be int64", "int32[batch,sequence]");
     }
 
     @Test
     void hiddenStateOutputNamedDifferently() {
         BundleException e = openFails(tinyModel(b -> b.outputName("hidden")));
-        assertContains(e, "model.onnx", "no output 'last_hidden_state'", "hidden float[batch,sequence,8]");
+        assertMessageNames(e, "model.onnx", "no output 'last_hidden_state'", "hidden float[batch,sequence,8]");
     }
 
     @Test
@@ -449,7 +450,7 @@ class BundleValidationTest {
         ModelBundle.write(dir, valid.manifest()); // matching checksum: only ONNX Runtime can tell
         ModelBundle reloaded = ModelBundle.load(dir);
         BundleException e = openFails(reloaded);
-        assertContains(e, "model.onnx", "cannot load the model");
+        assertMessageNames(e, "model.onnx", "cannot load the model");
     }
 
     // ---------------------------------------------------------------- tokenizer
@@ -460,7 +461,7 @@ class BundleValidationTest {
         Files.writeString(valid.tokenizerFile(), "{\"hello\": \"world\"}");
         ModelBundle.write(dir, valid.manifest());
         BundleException e = openFails(ModelBundle.load(dir));
-        assertContains(e, "tokenizer.json", "not a loadable Hugging Face tokenizer");
+        assertMessageNames(e, "tokenizer.json", "not a loadable Hugging Face tokenizer");
     }
 
     @Test
@@ -469,7 +470,7 @@ class BundleValidationTest {
         Files.writeString(valid.tokenizerFile(), "this is not json");
         ModelBundle.write(dir, valid.manifest());
         BundleException e = openFails(ModelBundle.load(dir));
-        assertContains(e, "tokenizer.json", "not valid JSON");
+        assertMessageNames(e, "tokenizer.json", "not valid JSON");
     }
 
     @Test
@@ -481,7 +482,7 @@ class BundleValidationTest {
         JSON.writeValue(valid.tokenizerFile().toFile(), tok);
         ModelBundle.write(dir, valid.manifest());
         BundleException e = openFails(ModelBundle.load(dir));
-        assertContains(e, "tokenizer.json", "post_processor", "[CLS]");
+        assertMessageNames(e, "tokenizer.json", "post_processor", "[CLS]");
     }
 
     // ---------------------------------------------------------------- helpers
@@ -509,12 +510,5 @@ class BundleValidationTest {
                 // must not get here
             }
         });
-    }
-
-    private static void assertContains(Throwable e, String... parts) {
-        String msg = e.getMessage();
-        for (String part : parts) {
-            assertTrue(msg != null && msg.contains(part), () -> "message should contain '" + part + "': " + msg);
-        }
     }
 }

@@ -34,9 +34,9 @@ class ClstreamConfigTest {
         ClstreamConfig c = of();
         assertEquals("clstream-input", c.inputTopic());
         assertTrue(c.labelsEnabled() && c.embeddingsEnabled());
-        assertEquals("avro", c.inputFormat());
+        assertEquals("avro", c.inputFormat().code());
         assertEquals(StreamsConfig.EXACTLY_ONCE_V2, c.streamsProperties().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
-        assertEquals(new BatchLimits(32, 4096, 50), c.batchLimits());
+        assertEquals(new MicroBatchSettings(32, 4096, 50), c.microBatch());
         assertFalse(c.hasBootstrapServers());
     }
 
@@ -83,7 +83,7 @@ class ClstreamConfigTest {
         assertEquals("5", c.streamsProperties().get("producer.linger.ms"));
         assertEquals(ClstreamConfig.REDACTED, c.redacted().get("sasl.jaas.config"));
         assertEquals(ClstreamConfig.REDACTED, c.redacted().get(ClstreamConfig.BASIC_AUTH_USER_INFO));
-        assertEquals("u:p", c.serdeConfig().get(ClstreamConfig.BASIC_AUTH_USER_INFO));
+        assertEquals("u:p", c.registry().userInfo().value());
         assertEquals(ClstreamConfig.REDACTED, c.redacted().get("ssl.keystore.key"));
         assertEquals(ClstreamConfig.REDACTED, c.redacted().get("producer.ssl.key.password"));
         assertEquals(ClstreamConfig.REDACTED, c.redacted().get(ClstreamConfig.SR_TRUSTSTORE_PASSWORD));
@@ -94,12 +94,12 @@ class ClstreamConfigTest {
     @Test
     void httpBindsToLoopbackInEmbeddedModeUnlessSet() {
         ClstreamConfig defaults = of();
-        assertTrue(defaults.httpEnabled());
-        assertEquals(8080, defaults.httpPort());
-        assertEquals("127.0.0.1", defaults.httpBindAddress(true));
-        assertEquals("0.0.0.0", defaults.httpBindAddress(false));
-        assertEquals("0.0.0.0", of(ClstreamConfig.HTTP_BIND_ADDRESS, "0.0.0.0").httpBindAddress(true));
-        assertEquals(0, of(ClstreamConfig.HTTP_PORT, "0").httpPort());
+        assertTrue(defaults.http().enabled());
+        assertEquals(8080, defaults.http().port());
+        assertEquals("127.0.0.1", defaults.http().bindAddress(true));
+        assertEquals("0.0.0.0", defaults.http().bindAddress(false));
+        assertEquals("0.0.0.0", of(ClstreamConfig.HTTP_BIND_ADDRESS, "0.0.0.0").http().bindAddress(true));
+        assertEquals(0, of(ClstreamConfig.HTTP_PORT, "0").http().port());
         String port = failure(ClstreamConfig.HTTP_PORT, "70000");
         assertTrue(port.contains("http.port") && port.contains("65535"), port);
         String address = failure(ClstreamConfig.HTTP_BIND_ADDRESS, "local host");
@@ -114,9 +114,18 @@ class ClstreamConfigTest {
                 "CLSTREAM_BUNDLES_DIR", "/not/a/key", "PATH", "/usr/bin");
         Map<String, String> merged = ConfigSources.merge(file, env, Map.of("batch.max.size", "30"));
         ClstreamConfig c = ClstreamConfig.of(merged);
-        assertEquals(30, c.batchLimits().maxSize());
+        assertEquals(30, c.microBatch().maxEvents());
         assertEquals("from-file", c.inputTopic());
         assertEquals("env-dlq", c.deadLetterTopic());
         assertFalse(merged.containsKey("bundles.dir"));
+    }
+
+    /** Every key the app reads is in the README's configuration tables. */
+    @Test
+    void everyKeyIsDocumented() throws IOException {
+        String readme = Files.readString(Path.of("../README.md"));
+        for (String key : ClstreamConfig.DEFINITION.names()) {
+            assertTrue(readme.contains("`" + key + "`"), key + " is not documented in README.md");
+        }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.live.LiveWindow;
+import dev.clstream.testing.Http;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.Test;
 
 /** The live page's files and its data endpoint, over real HTTP. */
 class LivePageTest {
-    final HttpClient client = HttpClient.newHttpClient();
     final LiveWindow window = new LiveWindow(List.of("negative", "positive"), 0.7);
     HttpEndpoint http;
     String base;
@@ -59,8 +59,7 @@ class LivePageTest {
         assertEquals(404, get("/../logback.xml").statusCode());
         assertEquals(404, get("/dev/clstream/http/static/live.js").statusCode());
         assertEquals(404, get("/api/live/more").statusCode());
-        HttpResponse<String> post = client.send(HttpRequest.newBuilder(URI.create(base + "/"))
-                .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> post = Http.post(base + "/", "x");
         assertEquals(405, post.statusCode());
     }
 
@@ -97,8 +96,7 @@ class LivePageTest {
         }
     }
 
-    private HttpResponse<String> get(String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> get(String path) {
+        return Http.get(base + path);
     }
 }

@@ -1,5 +1,6 @@
 package dev.clstream.inference;
 
+import static dev.clstream.testing.Messages.assertMessageNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,15 +28,15 @@ class EncoderOptionsTest {
     void rejectsUnknownOptimisationLevelsNamingTheAllowedOnes(String text) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> EncoderOptions.parseOptimization(text));
-        assertTrue(e.getMessage().contains("'" + text + "'"), e.getMessage());
-        assertTrue(e.getMessage().contains("none, basic, extended, all"), e.getMessage());
+        assertMessageNames(e, "'" + text + "'");
+        assertMessageNames(e, "none, basic, extended, all");
     }
 
     @Test
     void rejectsNullOptimisationLevel() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> EncoderOptions.parseOptimization(null));
-        assertTrue(e.getMessage().contains("none, basic, extended, all"), e.getMessage());
+        assertMessageNames(e, "none, basic, extended, all");
     }
 
     @Test
@@ -44,8 +45,8 @@ class EncoderOptionsTest {
         assertEquals(ExecutionProvider.CPU, o.provider());
         assertEquals(CORES, o.concurrency());
         assertEquals(1, o.intraOpThreads()); // cores / concurrency
-        assertEquals(1, o.maxBatchSize());
-        assertEquals(Integer.MAX_VALUE, o.maxBatchTokens());
+        assertEquals(1, o.maxTextsPerRun());
+        assertEquals(Integer.MAX_VALUE, o.maxPaddedTokensPerRun());
         assertEquals(OptLevel.ALL_OPT, o.optimization());
         assertEquals(o, EncoderOptions.builder().build());
     }
@@ -64,61 +65,61 @@ class EncoderOptionsTest {
         assertEquals(new ExecutionProvider(ExecutionProvider.Kind.CUDA, 1), o.provider());
         assertEquals(1, o.concurrency());
         assertEquals(1, o.intraOpThreads());
-        assertTrue(o.maxBatchSize() > EncoderOptions.defaults().maxBatchSize(),
-                "a GPU wants larger batches than the CPU default, got " + o.maxBatchSize());
-        assertEquals(Integer.MAX_VALUE, o.maxBatchTokens());
+        assertTrue(o.maxTextsPerRun() > EncoderOptions.defaults().maxTextsPerRun(),
+                "a GPU wants larger batches than the CPU default, got " + o.maxTextsPerRun());
+        assertEquals(Integer.MAX_VALUE, o.maxPaddedTokensPerRun());
     }
 
     @Test
     void explicitValuesWin() {
         EncoderOptions o = EncoderOptions.builder().provider(ExecutionProvider.parse("cuda")).concurrency(3)
-                .intraOpThreads(2).maxBatchSize(17).maxBatchTokens(999).optimization(OptLevel.BASIC_OPT).build();
+                .intraOpThreads(2).maxTextsPerRun(17).maxPaddedTokensPerRun(999).optimization(OptLevel.BASIC_OPT).build();
         assertEquals(3, o.concurrency());
         assertEquals(2, o.intraOpThreads());
-        assertEquals(17, o.maxBatchSize());
-        assertEquals(999, o.maxBatchTokens());
+        assertEquals(17, o.maxTextsPerRun());
+        assertEquals(999, o.maxPaddedTokensPerRun());
         assertEquals(OptLevel.BASIC_OPT, o.optimization());
         assertEquals(o, o.toBuilder().build());
-        assertEquals(4, o.toBuilder().maxBatchSize(4).build().maxBatchSize());
-        assertEquals(3, o.toBuilder().maxBatchSize(4).build().concurrency());
+        assertEquals(4, o.toBuilder().maxTextsPerRun(4).build().maxTextsPerRun());
+        assertEquals(3, o.toBuilder().maxTextsPerRun(4).build().concurrency());
     }
 
     @ParameterizedTest
     @CsvSource({
             "intraOpThreads, 0, intra-op threads", "intraOpThreads, -2, intra-op threads",
             "concurrency, -1, concurrency",
-            "maxBatchSize, 0, max batch size", "maxBatchSize, -8, max batch size",
-            "maxBatchTokens, 0, max batch tokens", "maxBatchTokens, -1, max batch tokens"})
+            "maxTextsPerRun, 0, max texts per run", "maxTextsPerRun, -8, max texts per run",
+            "maxPaddedTokensPerRun, 0, max padded tokens per run", "maxPaddedTokensPerRun, -1, max padded tokens per run"})
     void invalidValuesAreRejectedNamingTheOption(String option, int value, String named) {
         UnaryOperator<EncoderOptions.Builder> set = switch (option) {
             case "intraOpThreads" -> b -> b.intraOpThreads(value);
             case "concurrency" -> b -> b.concurrency(value);
-            case "maxBatchSize" -> b -> b.maxBatchSize(value);
-            default -> b -> b.maxBatchTokens(value);
+            case "maxTextsPerRun" -> b -> b.maxTextsPerRun(value);
+            default -> b -> b.maxPaddedTokensPerRun(value);
         };
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> set.apply(EncoderOptions.builder()).build());
-        assertTrue(e.getMessage().contains(named) && e.getMessage().contains("got " + value), e.getMessage());
+        assertMessageNames(e, named, "got " + value);
     }
 
     @Test
     void zeroConcurrencyIsRejectedNamingTheOptionWhenThreadsAreGiven() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> EncoderOptions.builder().concurrency(0).intraOpThreads(1).build());
-        assertTrue(e.getMessage().contains("concurrency") && e.getMessage().contains("got 0"), e.getMessage());
+        assertMessageNames(e, "concurrency", "got 0");
     }
 
     @Test
     void zeroConcurrencyWithDefaultThreadsIsRejectedNamingTheOption() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> EncoderOptions.builder().concurrency(0).build());
-        assertTrue(e.getMessage().contains("concurrency"), e.getMessage());
+        assertMessageNames(e, "concurrency");
     }
 
     @Test
     void recordConstructorChecksToo() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new EncoderOptions(ExecutionProvider.CPU, 1, 1, OptLevel.ALL_OPT, 0, 10));
-        assertTrue(e.getMessage().contains("max batch size"), e.getMessage());
+        assertMessageNames(e, "max texts per run");
     }
 }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TinyEngineTest {
 
     private static final float EPS = 1e-5f;
-    private static final EncoderOptions OPTIONS = EncoderOptions.builder().concurrency(2).maxBatchSize(2).build();
+    private static final EncoderOptions OPTIONS = EncoderOptions.builder().concurrency(2).maxTextsPerRun(2).build();
 
     /** Twenty texts of varied lengths (some equal), each a different bag of tokens; one is over 32 tokens. */
     static final List<String> TEXTS = List.of(
@@ -67,7 +67,7 @@ class TinyEngineTest {
     void predictKeepsArrivalOrderAcrossBatchesAndRuns() {
         try (InferenceEngine engine = InferenceEngine.open(TestBundles.tiny(dir), OPTIONS)) {
             assertEquals(2, engine.options().concurrency());
-            assertEquals(2, engine.options().maxBatchSize());
+            assertEquals(2, engine.options().maxTextsPerRun());
             List<TokenizedText> tokens = TEXTS.stream().map(engine::tokenize).toList();
             List<Prediction> all = engine.predict(tokens);
             assertEquals(TEXTS.size(), all.size());
@@ -244,7 +244,7 @@ class TinyEngineTest {
             assertFailure(out.get(1), "blank_text");
             assertEquals(List.of(), engine.classify(List.of()));
             assertEquals(List.of(), engine.predict(List.of()));
-            assertEquals(List.of(), engine.predictIsolating(List.of()));
+            assertEquals(List.of(), engine.predictIsolating(List.of()).outcomes());
         }
     }
 
@@ -253,7 +253,7 @@ class TinyEngineTest {
         try (InferenceEngine engine = InferenceEngine.open(TestBundles.tiny(dir), OPTIONS)) {
             List<TokenizedText> tokens = TEXTS.stream().map(engine::tokenize).toList();
             List<Prediction> reference = engine.predict(tokens);
-            List<Outcome> out = engine.predictIsolating(tokens);
+            List<Outcome> out = engine.predictIsolating(tokens).outcomes();
             assertEquals(tokens.size(), out.size());
             for (int i = 0; i < tokens.size(); i++) {
                 Outcome.Success s = assertInstanceOf(Outcome.Success.class, out.get(i), "text " + i);
@@ -270,7 +270,7 @@ class TinyEngineTest {
                     new long[3], false);
             List<TokenizedText> tokens = new ArrayList<>(TEXTS.subList(0, 7).stream().map(engine::tokenize).toList());
             tokens.add(3, bad);
-            List<Outcome> out = engine.predictIsolating(tokens);
+            List<Outcome> out = engine.predictIsolating(tokens).outcomes();
             assertEquals(tokens.size(), out.size());
             for (int i = 0; i < tokens.size(); i++) {
                 if (i == 3) {
@@ -288,7 +288,7 @@ class TinyEngineTest {
 
     @Test
     void engineWorksWithOneRunnerToo() {
-        EncoderOptions serial = EncoderOptions.builder().concurrency(1).maxBatchSize(3).build();
+        EncoderOptions serial = EncoderOptions.builder().concurrency(1).maxTextsPerRun(3).build();
         try (InferenceEngine one = InferenceEngine.open(TestBundles.tiny(dir), serial)) {
             List<TokenizedText> tokens = TEXTS.stream().map(one::tokenize).toList();
             List<Prediction> all = one.predict(tokens);
@@ -320,7 +320,7 @@ class TinyEngineTest {
 
     private static void assertFailure(Outcome o, String reason) {
         Outcome.Failure f = assertInstanceOf(Outcome.Failure.class, o);
-        assertEquals(reason, f.reason());
+        assertEquals(reason, f.reason().code());
         assertNotNull(f.message());
         assertFalse(f.message().isBlank());
     }

@@ -1,5 +1,6 @@
 package dev.clstream.runtime;
 
+import static dev.clstream.testing.Messages.assertMessageNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -13,7 +14,9 @@ import dev.clstream.config.ClstreamConfig;
 import dev.clstream.http.HttpEndpoint;
 import dev.clstream.http.InfoDocument;
 import dev.clstream.http.OpsRoutes;
+import dev.clstream.event.DeadLetterReason;
 import dev.clstream.metrics.ClstreamMetrics;
+import dev.clstream.testing.Http;
 import dev.clstream.testing.PrometheusText;
 import dev.clstream.testing.TestBundles;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -42,7 +45,6 @@ class OpsEndpointTest {
 
     final AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.CREATED);
     final AtomicBoolean modelLoaded = new AtomicBoolean(true);
-    final HttpClient client = HttpClient.newHttpClient();
     PrometheusMeterRegistry registry;
     RuntimeHealth health;
     HttpEndpoint endpoint;
@@ -51,9 +53,9 @@ class OpsEndpointTest {
     void start() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ClstreamMetrics metrics = new ClstreamMetrics(registry);
-        metrics.modelInfo(MODEL);
+        metrics.modelServed(MODEL);
         metrics.eventIn();
-        metrics.deadLetter("invalid_json", "decode", "not JSON", "clstream-input-0@0");
+        metrics.deadLetter(DeadLetterReason.INVALID_JSON, "not JSON", "clstream-input-0@0");
         health = new RuntimeHealth(state::get, modelLoaded::get);
         ClstreamConfig config = ClstreamConfig.of(Map.of("bootstrap.servers", "b:9092",
                 ClstreamConfig.SCHEMA_REGISTRY_URL, "https://registry:8081",
@@ -61,7 +63,7 @@ class OpsEndpointTest {
                 "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"kafka-pw\";",
                 "ssl.keystore.key", "-----BEGIN PRIVATE KEY-----", "ssl.key.password", "key-pw",
                 ClstreamConfig.HTTP_PORT, "0"));
-        endpoint = HttpEndpoint.start("127.0.0.1", config.httpPort(), OpsRoutes.of(registry, health,
+        endpoint = HttpEndpoint.start("127.0.0.1", config.http().port(), OpsRoutes.of(registry, health,
                 InfoDocument.of(MODEL, config)));
     }
 
@@ -71,9 +73,8 @@ class OpsEndpointTest {
         registry.close();
     }
 
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> get(String path) {
+        return Http.get("http://127.0.0.1:" + endpoint.port() + path);
     }
 
     @Test
@@ -171,9 +172,7 @@ class OpsEndpointTest {
     void unknownPathsAndMethodsAreRefused() throws Exception {
         assertEquals(404, get("/health/live/more").statusCode());
         assertEquals(404, get("/nothing-here").statusCode());
-        HttpResponse<String> post = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + endpoint.port() + OpsRoutes.INFO)).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> post = Http.post("http://127.0.0.1:" + endpoint.port() + OpsRoutes.INFO, "x");
         assertEquals(405, post.statusCode());
     }
 
@@ -181,7 +180,7 @@ class OpsEndpointTest {
     void aTakenPortFailsNamingTheSetting() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> HttpEndpoint.start("127.0.0.1", endpoint.port(), List.of()));
-        assertTrue(e.getMessage().contains("http.port"), e.getMessage());
+        assertMessageNames(e, "http.port");
     }
 
     private static List<String> reasons(HttpResponse<String> r) throws IOException {

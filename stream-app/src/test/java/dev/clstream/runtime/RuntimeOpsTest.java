@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.http.LivePage;
 import dev.clstream.http.OpsRoutes;
+import dev.clstream.testing.Http;
 import dev.clstream.testing.PrometheusText;
 import dev.clstream.testing.TestBundles;
 import java.net.URI;
@@ -40,7 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
 class RuntimeOpsTest {
     @TempDir
     Path dir;
-    final HttpClient client = HttpClient.newHttpClient();
 
     @Test
     void embeddedAppServesReadinessAndMetricsOnLoopback() throws Exception {
@@ -52,7 +52,7 @@ class RuntimeOpsTest {
         try (ClstreamRuntime app = ClstreamRuntime.start(config)) {
             String base = app.httpUrl().orElseThrow();
             assertEquals("http://127.0.0.1:" + app.httpPort().orElseThrow(), base, "embedded mode stays on loopback");
-            assertEquals(200, get(base + OpsRoutes.LIVE).statusCode());
+            assertEquals(200, Http.get(base + OpsRoutes.LIVE).statusCode());
             assertTrue(app.awaitRunning(Duration.ofSeconds(120)), "Streams did not reach RUNNING");
             // RUNNING is read by the probe itself; wait for it rather than assume it within some time.
             assertEquals(200, until(base + OpsRoutes.READY, r -> r.statusCode() == 200).statusCode());
@@ -83,7 +83,7 @@ class RuntimeOpsTest {
             assertEquals("invalid_json", live.path("recent_dead_letters").path(0).path("reason").asText());
             assertEquals(TestBundles.TINY_LABELS, List.of(live.path("labels").path(0).asText(),
                     live.path("labels").path(1).asText()));
-            assertEquals(200, get(base + LivePage.PAGE).statusCode());
+            assertEquals(200, Http.get(base + LivePage.PAGE).statusCode());
 
             // Embedded mode created the label statistics topic, and the one labeled event is counted there.
             String stats = firstValue(app.bootstrapServers(), config.labelStatsTopic());
@@ -118,18 +118,9 @@ class RuntimeOpsTest {
         }
     }
 
-    private HttpResponse<String> get(String url) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     /** Polls (for up to two minutes) until the response passes, and returns the last response either way. */
-    private HttpResponse<String> until(String url, Predicate<HttpResponse<String>> done) throws Exception {
-        HttpResponse<String> r = get(url);
-        for (int i = 0; i < 1200 && !done.test(r); i++) {
-            Thread.sleep(100);
-            r = get(url);
-        }
-        return r;
+    private static HttpResponse<String> until(String url, Predicate<HttpResponse<String>> done) {
+        return Http.getUntil(url, done, Duration.ofMinutes(2));
     }
 
     private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {

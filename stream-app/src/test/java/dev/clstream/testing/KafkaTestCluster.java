@@ -1,32 +1,19 @@
 package dev.clstream.testing;
 
-import static java.util.stream.Collectors.toMap;
-
-import java.util.Arrays;
-import java.util.List;
+import dev.clstream.embedded.EmbeddedKafka;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One real Kafka cluster (KRaft, one combined broker + controller, {@link KafkaClusterTestKit}) shared by every test of
- * the test JVM, started on first use and closed by JUnit at the end of the run.
+ * One real Kafka cluster (KRaft, one combined broker + controller) shared by every test of the test JVM, started on
+ * first use and closed by JUnit at the end of the run. It is the app's own embedded broker ({@link EmbeddedKafka}), so
+ * tests and {@code clstream run}'s embedded mode run the same Kafka the same way.
  *
  * <p>Use it as an extension, then the static helpers:
  *
@@ -47,11 +34,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * outside JUnit, take {@link #shared()} in try-with-resources instead. Tests share the cluster: give every test its own
  * topics and application ids ({@link #uniqueName}).
  *
- * <p>The cluster is production-like, unlike the kit's defaults: {@link MetadataVersion#latestProduction()} with the
- * default production level of every production feature (transactions, consumer and Streams groups finalized as
- * {@code kafka-storage format} would), {@code unstable.api.versions.enable=false}, and single-node replication settings
- * so that {@code exactly_once_v2} works. The kit prints a few "Formatting ..." lines to stdout; that cannot be turned
- * off.
+ * <p>The cluster is production-like: the latest production metadata version with the default production level of
+ * every production feature (transactions, consumer and Streams groups finalized as {@code kafka-storage format} would),
+ * {@code unstable.api.versions.enable=false}, and single-node replication settings so that {@code exactly_once_v2}
+ * works (see {@link EmbeddedKafka}).
  */
 public final class KafkaTestCluster implements BeforeAllCallback, BeforeEachCallback {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KafkaTestCluster.class);
@@ -112,7 +98,7 @@ public final class KafkaTestCluster implements BeforeAllCallback, BeforeEachCall
      */
     @SuppressWarnings("deprecation")
     public static final class Shared implements AutoCloseable, ExtensionContext.Store.CloseableResource {
-        private KafkaClusterTestKit kit;
+        private EmbeddedKafka kafka;
         private Admin admin;
         private boolean managed;
         private long startMillis = -1;
@@ -144,22 +130,7 @@ public final class KafkaTestCluster implements BeforeAllCallback, BeforeEachCall
 
         /** Creates topics ({@code partitions} each, one replica) and waits for them; existing topics are fine. */
         public synchronized void createTopics(int partitions, String... names) {
-            started();
-            List<NewTopic> topics = Arrays.stream(names).distinct().map(n -> new NewTopic(n, partitions, (short) 1)).toList();
-            for (Map.Entry<String, ? extends Future<Void>> e : admin.createTopics(topics).values().entrySet()) {
-                try {
-                    e.getValue().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException ex) {
-                    if (!(ex.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + e.getKey(), ex.getCause());
-                    }
-                } catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while creating topic " + e.getKey(), ex);
-                } catch (TimeoutException ex) {
-                    throw new IllegalStateException("timed out creating topic " + e.getKey(), ex);
-                }
-            }
+            started().createTopics(partitions, names);
         }
 
         /** An admin client of the cluster, owned by this holder (do not close it). */
@@ -168,57 +139,19 @@ public final class KafkaTestCluster implements BeforeAllCallback, BeforeEachCall
             return admin;
         }
 
-        /** How long the cluster took to start (format, startup, brokers ready), or -1 when it has not started. */
+        /** How long the cluster took to start (format, startup, broker ready), or -1 when it has not started. */
         public synchronized long startMillis() {
             return startMillis;
         }
 
-        private KafkaClusterTestKit started() {
-            if (kit == null) {
-                long t0 = System.nanoTime();
-                kit = start();
-                startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-                admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kit.bootstrapServers(),
+        private EmbeddedKafka started() {
+            if (kafka == null) {
+                kafka = EmbeddedKafka.start(null);
+                startMillis = kafka.startTime().toMillis();
+                admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                         AdminClientConfig.CLIENT_ID_CONFIG, "clstream-test-admin"));
             }
-            return kit;
-        }
-
-        private static KafkaClusterTestKit start() {
-            MetadataVersion mv = MetadataVersion.latestProduction();
-            Map<String, Short> features = Feature.PRODUCTION_FEATURES.stream()
-                    .collect(toMap(Feature::featureName, f -> f.defaultLevel(mv)));
-            KafkaClusterTestKit kit = null;
-            try {
-                TestKitNodes nodes = new TestKitNodes.Builder(BootstrapMetadata.fromVersions(mv, features, "testkit"))
-                        .setCombined(true)
-                        .setNumBrokerNodes(1)
-                        .setNumControllerNodes(1)
-                        .build();
-                kit = new KafkaClusterTestKit.Builder(nodes)
-                        .setConfigProp("offsets.topic.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.min.isr", "1")
-                        .setConfigProp("unstable.api.versions.enable", "false")
-                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                        .build();
-                kit.format();
-                kit.startup();
-                kit.waitForReadyBrokers();
-                return kit;
-            } catch (Exception e) {
-                if (kit != null) {
-                    try {
-                        kit.close();
-                    } catch (Exception closeFailure) {
-                        e.addSuppressed(closeFailure);
-                    }
-                }
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                throw new IllegalStateException("cannot start the shared Kafka test cluster: " + e, e);
-            }
+            return kafka;
         }
 
         /**
@@ -228,9 +161,9 @@ public final class KafkaTestCluster implements BeforeAllCallback, BeforeEachCall
         @Override
         public synchronized void close() {
             Admin a = admin;
-            KafkaClusterTestKit k = kit;
+            EmbeddedKafka k = kafka;
             admin = null;
-            kit = null;
+            kafka = null;
             startMillis = -1;
             try {
                 if (a != null) {
@@ -238,14 +171,7 @@ public final class KafkaTestCluster implements BeforeAllCallback, BeforeEachCall
                 }
             } finally {
                 if (k != null) {
-                    try {
-                        k.close();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException("interrupted while closing the shared Kafka test cluster", e);
-                    } catch (Exception e) {
-                        throw new IllegalStateException("cannot close the shared Kafka test cluster: " + e, e);
-                    }
+                    k.close();
                 }
             }
         }

@@ -116,6 +116,6 @@ class EdgeInputTest {
 
     private static void assertFailure(Outcome o, String reason) {
         Outcome.Failure f = assertInstanceOf(Outcome.Failure.class, o);
-        assertEquals(reason, f.reason(), f.message());
+        assertEquals(reason, f.reason().code(), f.message());
     }
 }

@@ -9,15 +9,12 @@ import dev.clstream.avro.LabeledEvent;
 import dev.clstream.avro.TextEvent;
 import dev.clstream.avro.TrustedClasses;
 import dev.clstream.config.ClstreamConfig;
-import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.InferenceEngine;
-import dev.clstream.runtime.Formats;
 import dev.clstream.serde.AvroDeserializer;
 import dev.clstream.serde.AvroSerializer;
 import dev.clstream.serde.MockSchemaRegistry;
 import dev.clstream.serde.SchemaRegistryClient;
-import dev.clstream.serde.SchemaRegistryClients;
-import dev.clstream.testing.TestBundles;
+import dev.clstream.testing.TopologyFixture;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,11 +26,8 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,15 +41,15 @@ class AvroTopologyDriverTest {
     static Path dir;
     static InferenceEngine engine;
 
+    TopologyFixture fixture;
     ClstreamConfig config;
-    TopologyTestDriver driver;
     TestInputTopic<byte[], byte[]> input;
     SchemaRegistryClient registry;
 
     @BeforeAll
     static void open() {
         TrustedClasses.install();
-        engine = InferenceEngine.open(TestBundles.tiny(dir.resolve("tiny")), EncoderOptions.builder().concurrency(1).build());
+        engine = TopologyFixture.tinyEngine(dir, 1);
     }
 
     @AfterAll
@@ -65,18 +59,17 @@ class AvroTopologyDriverTest {
 
     @AfterEach
     void tearDown() {
-        driver.close();
+        fixture.close();
         MockSchemaRegistry.drop(SCOPE);
     }
 
     private void start() {
-        Map<String, String> all = new HashMap<>(Map.of("bootstrap.servers", "dummy:9092", "application.id", "avro-test",
-                ClstreamConfig.SCHEMA_REGISTRY_URL, "mock://" + SCOPE, ClstreamConfig.BATCH_MAX_SIZE, "1"));
-        config = ClstreamConfig.of(all);
-        registry = SchemaRegistryClients.create(config.serdeConfig());
-        driver = new TopologyTestDriver(Topologies.build(config, engine, Formats.decoder(config), Formats.encoder(config)),
-                config.streamsProperties());
-        input = driver.createInputTopic(config.inputTopic(), new ByteArraySerializer(), new ByteArraySerializer());
+        fixture = TopologyFixture.over(engine).set(ClstreamConfig.INPUT_FORMAT, "avro", ClstreamConfig.OUTPUT_FORMAT,
+                "avro", "application.id", "avro-test", ClstreamConfig.SCHEMA_REGISTRY_URL, "mock://" + SCOPE,
+                ClstreamConfig.BATCH_MAX_SIZE, "1").build();
+        config = fixture.config;
+        registry = fixture.registry();
+        input = fixture.input;
     }
 
     private byte[] event(String id, String text) {
@@ -85,8 +78,7 @@ class AvroTopologyDriverTest {
     }
 
     private <T> List<T> read(String topic, Class<T> type) {
-        TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic(topic, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
+        TestOutputTopic<byte[], byte[]> out = fixture.output(topic);
         @SuppressWarnings({"unchecked", "rawtypes"})
         AvroDeserializer<T> d = (AvroDeserializer) AvroDeserializer.specific(registry, (Class) type);
         return out.readValuesToList().stream().map(v -> d.deserialize(topic, v)).toList();
@@ -106,8 +98,7 @@ class AvroTopologyDriverTest {
         assertTrue(registry.subjects().containsAll(List.of(config.inputTopic() + "-value", config.labelsTopic() + "-value",
                 config.embeddingsTopic() + "-value")), registry.subjects().toString());
         // Label statistics read the Avro labels back (they are JSON themselves): one event in the minute of 42 ms.
-        List<byte[]> stats = driver.createOutputTopic(config.labelStatsTopic(), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer()).readValuesToList();
+        List<byte[]> stats = fixture.labelStats().readValuesToList();
         assertEquals(1, stats.size());
         String json = new String(stats.get(0), StandardCharsets.UTF_8);
         assertTrue(json.contains("\"label\":\"" + label.getLabel() + "\"") && json.contains("\"count\":1")

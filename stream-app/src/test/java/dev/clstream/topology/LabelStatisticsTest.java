@@ -7,19 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.config.ClstreamConfig;
-import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.InferenceEngine;
-import dev.clstream.serde.JsonInputDecoder;
-import dev.clstream.serde.JsonOutputEncoder;
-import dev.clstream.testing.TestBundles;
+import dev.clstream.testing.TopologyFixture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
@@ -39,8 +34,7 @@ class LabelStatisticsTest {
 
     @BeforeAll
     static void open() {
-        engine = InferenceEngine.open(TestBundles.tiny(dir.resolve("tiny")), EncoderOptions.builder().concurrency(1)
-                .build());
+        engine = TopologyFixture.tinyEngine(dir, 1);
     }
 
     @AfterAll
@@ -48,14 +42,9 @@ class LabelStatisticsTest {
         engine.close();
     }
 
-    private static ClstreamConfig config(String... extra) {
-        Map<String, String> m = new HashMap<>(Map.of(ClstreamConfig.INPUT_FORMAT, "json",
-                ClstreamConfig.OUTPUT_FORMAT, "json", ClstreamConfig.BATCH_MAX_SIZE, "1",
-                "bootstrap.servers", "dummy:9092", "application.id", "label-stats-test"));
-        for (int i = 0; i < extra.length; i += 2) {
-            m.put(extra[i], extra[i + 1]);
-        }
-        return ClstreamConfig.of(m);
+    private static TopologyFixture.Builder fixture(String... extra) {
+        return TopologyFixture.over(engine).set(ClstreamConfig.BATCH_MAX_SIZE, "1", "application.id",
+                "label-stats-test").set(extra);
     }
 
     /** Per window and label: count and score sum, from the labels topic as a consumer would see it. */
@@ -63,13 +52,10 @@ class LabelStatisticsTest {
 
     @Test
     void countsAndMeanConfidencePerLabelPerMinuteOfEventTime() throws IOException {
-        ClstreamConfig config = config();
         Map<String, Expected> expected = new HashMap<>();
         Map<String, JsonNode> latest = new HashMap<>();
-        try (TopologyTestDriver driver = new TopologyTestDriver(Topologies.build(config, engine, new JsonInputDecoder(),
-                new JsonOutputEncoder()), config.streamsProperties(), Instant.ofEpochMilli(T0))) {
-            TestInputTopic<byte[], byte[]> input = driver.createInputTopic(config.inputTopic(),
-                    new ByteArraySerializer(), new ByteArraySerializer());
+        try (TopologyFixture f = fixture().start(Instant.ofEpochMilli(T0)).build()) {
+            TestInputTopic<byte[], byte[]> input = f.input;
             // Twelve texts over two minutes of event time; the record timestamps all say the second minute, so
             // only event time can put the first six in the first window.
             String[] words = {"cat", "mat", "dog", "sat", "the", "on"};
@@ -79,16 +65,14 @@ class LabelStatisticsTest {
                 input.pipeInput("k".getBytes(StandardCharsets.UTF_8), ("{\"id\":\"e" + i + "\",\"text\":\"" + text
                         + "\",\"event_time\":" + eventTime + "}").getBytes(StandardCharsets.UTF_8), T0 + MINUTE + 30_000);
             }
-            for (TestRecord<byte[], byte[]> r : driver.createOutputTopic(config.labelsTopic(),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList()) {
+            for (TestRecord<byte[], byte[]> r : f.labels().readRecordsToList()) {
                 JsonNode v = JSON.readTree(r.value());
                 long window = v.get("event_time").asLong() / MINUTE * MINUTE;
                 expected.merge(v.get("label").asText() + "@" + Instant.ofEpochMilli(window),
                         new Expected(1, v.get("score").asDouble()),
                         (a, b) -> new Expected(a.count() + b.count(), a.scoreSum() + b.scoreSum()));
             }
-            for (TestRecord<byte[], byte[]> r : driver.createOutputTopic(config.labelStatsTopic(),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList()) {
+            for (TestRecord<byte[], byte[]> r : f.labelStats().readRecordsToList()) {
                 // Each record is its window's total so far: the last one per key is the answer.
                 latest.put(new String(r.key(), StandardCharsets.UTF_8), JSON.readTree(r.value()));
             }
@@ -111,16 +95,18 @@ class LabelStatisticsTest {
 
     @Test
     void offWhenDisabledOrWhenNoLabelsAreWritten() {
-        for (ClstreamConfig config : new ClstreamConfig[] {config(ClstreamConfig.LABEL_STATS_ENABLED, "false"),
-                config(ClstreamConfig.LABELS_ENABLED, "false")}) {
-            String description = Topologies.build(config, engine, new JsonInputDecoder(), new JsonOutputEncoder())
-                    .describe().toString();
-            assertFalse(description.contains(config.labelStatsTopic()), description);
-            assertFalse(config.labelStatsEnabled());
+        for (String[] off : new String[][] {{ClstreamConfig.LABEL_STATS_ENABLED, "false"},
+                {ClstreamConfig.LABELS_ENABLED, "false"}}) {
+            try (TopologyFixture f = fixture(off).build()) {
+                String description = f.topology().describe().toString();
+                assertFalse(description.contains(f.config.labelStatsTopic()), description);
+                assertFalse(f.config.labelStatsEnabled());
+            }
         }
-        String on = Topologies.build(config(), engine, new JsonInputDecoder(), new JsonOutputEncoder()).describe()
-                .toString();
-        assertTrue(on.contains(config().labelStatsTopic()) && on.contains("clstream-label-stats-by-label-repartition"),
-                on);
+        try (TopologyFixture f = fixture().build()) {
+            String on = f.topology().describe().toString();
+            assertTrue(on.contains(f.config.labelStatsTopic())
+                    && on.contains("clstream-label-stats-by-label-repartition"), on);
+        }
     }
 }

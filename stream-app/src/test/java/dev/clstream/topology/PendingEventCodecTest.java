@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.clstream.event.InputEvent;
+import dev.clstream.event.SourceRecord;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

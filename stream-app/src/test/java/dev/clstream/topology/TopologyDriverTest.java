@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.config.ClstreamConfig;
-import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.InferenceEngine;
-import dev.clstream.serde.JsonInputDecoder;
-import dev.clstream.serde.JsonOutputEncoder;
-import dev.clstream.serde.TextInputDecoder;
-import dev.clstream.testing.TestBundles;
+import dev.clstream.testing.TopologyFixture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -21,11 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +32,7 @@ class TopologyDriverTest {
 
     @BeforeAll
     static void open() {
-        engine = InferenceEngine.open(TestBundles.tiny(dir.resolve("tiny")), EncoderOptions.builder().concurrency(1).build());
+        engine = TopologyFixture.tinyEngine(dir, 1);
     }
 
     @AfterAll
@@ -49,44 +40,9 @@ class TopologyDriverTest {
         engine.close();
     }
 
-    /** A driver over the real topology, JSON in and out, with the given batch limits. */
-    private static final class Harness implements AutoCloseable {
-        final ClstreamConfig config;
-        final TopologyTestDriver driver;
-        final TestInputTopic<byte[], byte[]> input;
-        final TestOutputTopic<byte[], byte[]> labels;
-        final TestOutputTopic<byte[], byte[]> embeddings;
-        final TestOutputTopic<byte[], byte[]> deadLetters;
-
-        Harness(Map<String, String> settings, InputDecoder decoder) {
-            Map<String, String> all = new HashMap<>(Map.of(
-                    ClstreamConfig.INPUT_FORMAT, "json", ClstreamConfig.OUTPUT_FORMAT, "json",
-                    "bootstrap.servers", "dummy:9092", "application.id", "driver-test"));
-            all.putAll(settings);
-            config = ClstreamConfig.of(all);
-            driver = new TopologyTestDriver(Topologies.build(config, engine, decoder, new JsonOutputEncoder()),
-                    config.streamsProperties(), Instant.ofEpochMilli(1_000_000));
-            input = driver.createInputTopic(config.inputTopic(), new ByteArraySerializer(), new ByteArraySerializer());
-            labels = driver.createOutputTopic(config.labelsTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            embeddings = driver.createOutputTopic(config.embeddingsTopic(), new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer());
-            deadLetters = driver.createOutputTopic(config.deadLetterTopic(), new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer());
-        }
-
-        Harness(Map<String, String> settings) {
-            this(settings, new JsonInputDecoder());
-        }
-
-        void send(String key, String json) {
-            input.pipeInput(key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                    json == null ? null : json.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void close() {
-            driver.close();
-        }
+    /** The real topology, JSON in and out, with the given settings. */
+    private static TopologyFixture fixture(Map<String, String> settings) {
+        return TopologyFixture.over(engine).set(settings).start(Instant.ofEpochMilli(1_000_000)).build();
     }
 
     private static String event(int i) {
@@ -103,31 +59,31 @@ class TopologyDriverTest {
 
     @Test
     void flushesWhenTheBatchIsFull() {
-        try (Harness h = new Harness(Map.of(ClstreamConfig.BATCH_MAX_SIZE, "3", ClstreamConfig.BATCH_MAX_WAIT_MS, "60000",
+        try (TopologyFixture h = fixture(Map.of(ClstreamConfig.BATCH_MAX_SIZE, "3", ClstreamConfig.BATCH_MAX_WAIT_MS, "60000",
                 ClstreamConfig.BATCH_MAX_TOKENS, "100000"))) {
             h.send("k1", event(1));
             h.send("k2", event(2));
-            assertTrue(h.labels.isEmpty(), "two events wait for a third");
+            assertTrue(h.labels().isEmpty(), "two events wait for a third");
             h.send("k3", event(3));
-            List<TestRecord<byte[], byte[]>> out = h.labels.readRecordsToList();
+            List<TestRecord<byte[], byte[]>> out = h.labels().readRecordsToList();
             assertEquals(List.of("e1", "e2", "e3"), out.stream().map(r -> json(r.value()).get("id").asText()).toList());
             assertEquals("k2", new String(out.get(1).key(), StandardCharsets.UTF_8), "keys are preserved");
-            assertEquals(3, h.embeddings.readRecordsToList().size());
+            assertEquals(3, h.embeddings().readRecordsToList().size());
             h.send("k4", event(4));
-            assertTrue(h.labels.isEmpty(), "a new batch starts");
+            assertTrue(h.labels().isEmpty(), "a new batch starts");
         }
     }
 
     @Test
     void flushesWhenTheBatchHoldsEnoughTokens() {
         // Each event is [CLS] + 8 word pieces or so + [SEP]; 20 tokens are reached by the second or third event.
-        try (Harness h = new Harness(Map.of(ClstreamConfig.BATCH_MAX_SIZE, "1000", ClstreamConfig.BATCH_MAX_WAIT_MS,
+        try (TopologyFixture h = fixture(Map.of(ClstreamConfig.BATCH_MAX_SIZE, "1000", ClstreamConfig.BATCH_MAX_WAIT_MS,
                 "60000", ClstreamConfig.BATCH_MAX_TOKENS, "20"))) {
             h.send("k1", event(1));
-            assertTrue(h.labels.isEmpty(), "one event is below the token limit");
+            assertTrue(h.labels().isEmpty(), "one event is below the token limit");
             h.send("k2", event(2));
             h.send("k3", event(3));
-            List<TestRecord<byte[], byte[]>> out = h.labels.readRecordsToList();
+            List<TestRecord<byte[], byte[]>> out = h.labels().readRecordsToList();
             assertTrue(!out.isEmpty(), "the token limit flushed the batch");
             int tokens = out.stream().mapToInt(r -> json(r.value()).get("tokens").asInt()).sum();
             assertTrue(tokens >= 20, "flushed at " + tokens + " tokens");
@@ -136,21 +92,21 @@ class TopologyDriverTest {
 
     @Test
     void flushesWhenTheOldestEventHasWaitedLongEnough() {
-        try (Harness h = new Harness(Map.of(ClstreamConfig.BATCH_MAX_SIZE, "1000", ClstreamConfig.BATCH_MAX_WAIT_MS,
+        try (TopologyFixture h = fixture(Map.of(ClstreamConfig.BATCH_MAX_SIZE, "1000", ClstreamConfig.BATCH_MAX_WAIT_MS,
                 "200", ClstreamConfig.BATCH_MAX_TOKENS, "100000"))) {
             h.send("k1", event(1));
             h.driver.advanceWallClockTime(Duration.ofMillis(100));
-            assertTrue(h.labels.isEmpty(), "100 ms is below the wait limit");
+            assertTrue(h.labels().isEmpty(), "100 ms is below the wait limit");
             h.driver.advanceWallClockTime(Duration.ofMillis(150));
-            assertEquals(1, h.labels.readRecordsToList().size(), "flushed after 250 ms");
+            assertEquals(1, h.labels().readRecordsToList().size(), "flushed after 250 ms");
         }
     }
 
     @Test
     void outputsCarryProbabilitiesModelAndHeaders() {
-        try (Harness h = new Harness(Map.of(ClstreamConfig.BATCH_MAX_SIZE, "1"))) {
+        try (TopologyFixture h = fixture(Map.of(ClstreamConfig.BATCH_MAX_SIZE, "1"))) {
             h.send("k1", event(7));
-            TestRecord<byte[], byte[]> r = h.labels.readRecord();
+            TestRecord<byte[], byte[]> r = h.labels().readRecord();
             JsonNode v = json(r.value());
             assertEquals("e7", v.get("id").asText());
             assertEquals(1007, v.get("event_time").asLong());
@@ -161,7 +117,7 @@ class TopologyDriverTest {
             assertEquals("tiny", v.get("model_name").asText());
             assertEquals("tiny", header(r, "clstream.model.name"));
             assertEquals("0.0.1-test", header(r, "clstream.model.version"));
-            JsonNode e = json(h.embeddings.readRecord().value());
+            JsonNode e = json(h.embeddings().readRecord().value());
             assertEquals(8, e.get("dimension").asInt());
             assertEquals(8, e.get("vector").size());
         }
@@ -169,7 +125,7 @@ class TopologyDriverTest {
 
     @Test
     void badRecordsGoToTheDeadLetterTopicWhileGoodOnesAreLabeled() {
-        try (Harness h = new Harness(Map.of(ClstreamConfig.BATCH_MAX_SIZE, "1", ClstreamConfig.TEXT_MAX_BYTES, "100"))) {
+        try (TopologyFixture h = fixture(Map.of(ClstreamConfig.BATCH_MAX_SIZE, "1", ClstreamConfig.TEXT_MAX_BYTES, "100"))) {
             h.send("good1", event(1));
             h.send("null", null);
             h.send("broken", "{not json");
@@ -181,7 +137,7 @@ class TopologyDriverTest {
             h.send("ctrl", "{\"text\":\"\\u0000\\u0001\"}");
             h.send("good2", event(2));
             Map<String, String> reasons = new HashMap<>();
-            for (TestRecord<byte[], byte[]> r : h.deadLetters.readRecordsToList()) {
+            for (TestRecord<byte[], byte[]> r : h.deadLetters().readRecordsToList()) {
                 JsonNode d = json(r.value());
                 reasons.put(new String(r.key(), StandardCharsets.UTF_8), d.get("reason").asText());
                 assertEquals(h.config.inputTopic(), d.get("source_topic").asText());
@@ -190,17 +146,17 @@ class TopologyDriverTest {
             assertEquals(Map.of("null", "null_value", "broken", "invalid_json", "array", "invalid_json",
                     "notext", "missing_text", "empty", "empty_text", "blank", "blank_text", "big", "text_too_large",
                     "ctrl", "no_tokens"), reasons);
-            assertEquals(List.of("e1", "e2"), h.labels.readRecordsToList().stream()
+            assertEquals(List.of("e1", "e2"), h.labels().readRecordsToList().stream()
                     .map(r -> json(r.value()).get("id").asText()).toList());
         }
     }
 
     @Test
     void deadLettersKeepTheOriginalBytes() throws IOException {
-        try (Harness h = new Harness(Map.of(ClstreamConfig.INPUT_FORMAT, "text"), new TextInputDecoder())) {
+        try (TopologyFixture h = fixture(Map.of(ClstreamConfig.INPUT_FORMAT, "text"))) {
             byte[] notUtf8 = {(byte) 0xC3, (byte) 0x28, 'a'};
             h.input.pipeInput("k".getBytes(StandardCharsets.UTF_8), notUtf8);
-            JsonNode d = json(h.deadLetters.readRecord().value());
+            JsonNode d = json(h.deadLetters().readRecord().value());
             assertEquals("undecodable", d.get("reason").asText());
             assertEquals("decode", d.get("stage").asText());
             assertEquals(List.of((byte) 0xC3, (byte) 0x28, (byte) 'a'), toList(d.get("original_value").binaryValue()));

@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.config.ClstreamConfig;
-import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.InferenceEngine;
+import dev.clstream.testing.TopologyFixture;
 import dev.clstream.metrics.ClstreamMetrics;
-import dev.clstream.serde.JsonInputDecoder;
-import dev.clstream.serde.JsonOutputEncoder;
 import dev.clstream.testing.PrometheusText;
 import dev.clstream.testing.TestBundles;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -20,12 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,8 +37,7 @@ class TopologyMetricsTest {
     @BeforeAll
     static void open() {
         // Several texts per encoder run, so that a run holding the long text pads the others.
-        engine = InferenceEngine.open(TestBundles.tiny(dir.resolve("tiny")), EncoderOptions.builder().concurrency(1)
-                .maxBatchSize(8).build());
+        engine = TopologyFixture.tinyEngine(dir, 8);
     }
 
     @AfterAll
@@ -54,17 +47,13 @@ class TopologyMetricsTest {
 
     @Test
     void countsEventsOutputsDeadLettersBatchesAndLabels() throws IOException {
-        ClstreamConfig config = ClstreamConfig.of(Map.of(ClstreamConfig.INPUT_FORMAT, "json",
-                ClstreamConfig.OUTPUT_FORMAT, "json", ClstreamConfig.BATCH_MAX_SIZE, "3",
-                ClstreamConfig.BATCH_MAX_WAIT_MS, "60000", ClstreamConfig.BATCH_MAX_TOKENS, "100000",
-                "bootstrap.servers", "dummy:9092", "application.id", "metrics-test"));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ClstreamMetrics metrics = new ClstreamMetrics(registry);
         Map<String, Integer> labelCounts = new HashMap<>();
-        try (TopologyTestDriver driver = new TopologyTestDriver(Topologies.build(config, engine, new JsonInputDecoder(),
-                new JsonOutputEncoder(), metrics), config.streamsProperties(), Instant.ofEpochMilli(NOW))) {
-            TestInputTopic<byte[], byte[]> input = driver.createInputTopic(config.inputTopic(),
-                    new ByteArraySerializer(), new ByteArraySerializer());
+        try (TopologyFixture f = TopologyFixture.over(engine).set(ClstreamConfig.BATCH_MAX_SIZE, "3",
+                ClstreamConfig.BATCH_MAX_WAIT_MS, "60000", ClstreamConfig.BATCH_MAX_TOKENS, "100000",
+                "application.id", "metrics-test").listener(new ClstreamMetrics(registry))
+                .start(Instant.ofEpochMilli(NOW)).build()) {
+            TestInputTopic<byte[], byte[]> input = f.input;
             // Six good events (two full batches; one of them long enough to be cut at max length 32) and
             // four bad ones of three reasons.
             for (int i = 0; i < 5; i++) {
@@ -77,8 +66,7 @@ class TopologyMetricsTest {
             send(input, "{not json");
             send(input, "[1]");
             send(input, "{\"text\":\"\"}");
-            for (TestRecord<byte[], byte[]> r : driver.createOutputTopic(config.labelsTopic(),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList()) {
+            for (TestRecord<byte[], byte[]> r : f.labels().readRecordsToList()) {
                 JsonNode v = JSON.readTree(r.value());
                 labelCounts.merge(v.get("label").asText(), 1, Integer::sum);
                 assertTrue(v.get("truncated").asBoolean() == v.get("id").asText().equals("long"));

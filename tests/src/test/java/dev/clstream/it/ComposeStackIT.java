@@ -3,9 +3,11 @@ package dev.clstream.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clstream.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.avro.TextEvent;
+import dev.clstream.serde.RegistrySettings;
 import dev.clstream.serde.AvroSerializer;
 import dev.clstream.serde.SchemaRegistryClients;
 import java.io.File;
@@ -48,7 +50,6 @@ class ComposeStackIT {
     private static final String PROMETHEUS = "http://localhost:9090";
     private static final String GRAFANA = "http://localhost:3000";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
     private ComposeContainer stack;
 
@@ -71,7 +72,7 @@ class ComposeStackIT {
     @Test
     void eventsAreLabeledScrapedAndOnTheDashboard() throws Exception {
         var serializer = new AvroSerializer<TextEvent>(SchemaRegistryClients.create(Map.of(
-                SchemaRegistryClients.SCHEMA_REGISTRY_URL, REGISTRY)));
+                RegistrySettings.SCHEMA_REGISTRY_URL, REGISTRY)));
         try (KafkaProducer<byte[], byte[]> producer = ItSupport.producer(KAFKA)) {
             for (int i = 0; i < EVENTS; i++) {
                 producer.send(new ProducerRecord<>("clstream-input", ("c" + i).getBytes(StandardCharsets.UTF_8),
@@ -88,9 +89,9 @@ class ComposeStackIT {
         assertEquals(1.0, prometheusValue("up{job=\"clstream\"}"));
 
         // Grafana provisioned the clstream dashboard.
-        HttpResponse<String> search = http.send(HttpRequest.newBuilder(URI.create(GRAFANA + "/api/search?query=clstream"))
+        HttpResponse<String> search = Http.send(HttpRequest.newBuilder(URI.create(GRAFANA + "/api/search?query=clstream"))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:admin".getBytes(
-                        StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+                        StandardCharsets.UTF_8))).build());
         assertEquals(200, search.statusCode(), search.body());
         assertTrue(json.readTree(search.body()).size() >= 1, search.body());
     }
@@ -123,20 +124,18 @@ class ComposeStackIT {
         }
     }
 
-    private int status(String url) {
+    private static int status(String url) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
-        } catch (Exception e) {
+            return Http.get(url).statusCode();
+        } catch (RuntimeException e) {
             return -1;
         }
     }
 
-    private String body(String url) {
+    private static String body(String url) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
-                    .body();
-        } catch (Exception e) {
+            return Http.get(url).body();
+        } catch (RuntimeException e) {
             return e.toString();
         }
     }

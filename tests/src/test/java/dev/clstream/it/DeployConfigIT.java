@@ -80,7 +80,7 @@ class DeployConfigIT {
         String kafkaListeners = services.path("kafka").path("environment").path("KAFKA_ADVERTISED_LISTENERS").asText();
         assertTrue(List.of(kafkaListeners.split(",")).contains("PLAINTEXT://" + bootstrap),
                 "bootstrap.servers " + bootstrap + " is not an advertised listener: " + kafkaListeners);
-        URI registry = URI.create(config.schemaRegistryUrl());
+        URI registry = URI.create(config.registry().url());
         assertTrue(services.has(registry.getHost()), "schema.registry.url names no service: " + registry);
         assertTrue(services.path(registry.getHost()).path("environment").path("SCHEMA_REGISTRY_LISTENERS").asText()
                 .endsWith(":" + registry.getPort()), "the registry does not listen on " + registry.getPort());
@@ -102,8 +102,8 @@ class DeployConfigIT {
         }
         assertTrue(job != null, "no clstream job in prometheus.yml");
         assertEquals(OpsRoutes.METRICS, job.path("metrics_path").asText(OpsRoutes.METRICS));
-        assertEquals("clstream:" + config.httpPort(), job.path("static_configs").get(0).path("targets").get(0).asText());
-        assertTrue(services.path("clstream").path("ports").toString().contains(":" + config.httpPort()),
+        assertEquals("clstream:" + config.http().port(), job.path("static_configs").get(0).path("targets").get(0).asText());
+        assertTrue(services.path("clstream").path("ports").toString().contains(":" + config.http().port()),
                 "compose publishes the app's port");
 
         // Grafana: the provisioned datasource is this Prometheus, and the dashboard uses that datasource.
@@ -142,7 +142,7 @@ class DeployConfigIT {
         for (String key : df.env().keySet()) {
             assertTrue(ConfigSources.fromEnv(Map.of(key, "x")).isEmpty(), name + " sets configuration key " + key);
         }
-        assertEquals(Integer.toString(ClstreamConfig.of(Map.of()).httpPort()), df.last("EXPOSE").orElseThrow(),
+        assertEquals(Integer.toString(ClstreamConfig.of(Map.of()).http().port()), df.last("EXPOSE").orElseThrow(),
                 name + ": EXPOSE the app's default http.port");
         assertTrue(df.last("HEALTHCHECK").orElseThrow().endsWith("CMD [\"healthcheck.sh\", \"" + OpsRoutes.READY + "\"]"),
                 name);

@@ -3,6 +3,7 @@ package dev.clstream.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clstream.testing.Http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.embedded.EmbeddedKafka;
@@ -32,7 +33,6 @@ import org.junit.jupiter.api.Test;
  */
 class HealthIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
     void readinessFollowsStreamsAndTheModelAndLivenessOutlastsABrokerOutage() throws Exception {
@@ -140,8 +140,7 @@ class HealthIT {
         }
     }
 
-    private HttpResponse<String> get(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> get(String url) {
+        return Http.get(url);
     }
 }

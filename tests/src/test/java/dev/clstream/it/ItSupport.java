@@ -1,6 +1,7 @@
 package dev.clstream.it;
 
 import dev.clstream.avro.TextEvent;
+import dev.clstream.serde.RegistrySettings;
 import dev.clstream.serde.AvroSerializer;
 import dev.clstream.serde.SchemaRegistryClient;
 import dev.clstream.serde.SchemaRegistryClients;
@@ -66,7 +67,7 @@ final class ItSupport {
     }
 
     static SchemaRegistryClient registryClient() {
-        return SchemaRegistryClients.create(Map.of(SchemaRegistryClients.SCHEMA_REGISTRY_URL, SchemaRegistryServer.url()));
+        return SchemaRegistryClients.create(Map.of(RegistrySettings.SCHEMA_REGISTRY_URL, SchemaRegistryServer.url()));
     }
 
     /** A value serializer for TextEvents through the real registry (registers {@code <topic>-value}). */

@@ -88,7 +88,7 @@ class KubernetesManifestsIT {
         JsonNode pod = deployment.path("spec").path("template");
         JsonNode container = single(pod.path("spec").path("containers"), "containers");
         ClstreamConfig config = ClstreamConfig.of(mountedConfig(pod, container));
-        int port = config.httpPort();
+        int port = config.http().port();
 
         int partitions = Integer.parseInt(deployment.path("metadata").path("annotations")
                 .path("clstream.dev/input-partitions").asText("0"));

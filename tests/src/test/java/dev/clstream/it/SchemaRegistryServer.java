@@ -1,5 +1,6 @@
 package dev.clstream.it;
 
+import dev.clstream.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -39,8 +40,6 @@ public final class SchemaRegistryServer implements BeforeAllCallback {
     static final String CCOMPAT_PATH = "/apis/ccompat/v7";
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SchemaRegistryServer.class);
     private static final Shared SHARED = new Shared();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public SchemaRegistryServer() {}
@@ -91,17 +90,9 @@ public final class SchemaRegistryServer implements BeforeAllCallback {
     }
 
     private static Answer get(URI uri) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET()
-                    .header("Accept", "application/vnd.schemaregistry.v1+json").build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Answer(r.statusCode(), r.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException("GET " + uri + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: GET " + uri, e);
-        }
+        HttpResponse<String> r = Http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET()
+                .header("Accept", "application/vnd.schemaregistry.v1+json").build());
+        return new Answer(r.statusCode(), r.body());
     }
 
     /** The JVM-wide registry process. Closed by JUnit (root store) at the end of the run; idempotent. */
@@ -193,8 +184,8 @@ public final class SchemaRegistryServer implements BeforeAllCallback {
                             + " while starting on port " + p + "; its log (" + log + ") ends with:\n" + logTail(p));
                 }
                 try {
-                    HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(2)).GET()
-                            .build(), HttpResponse.BodyHandlers.discarding());
+                    HttpResponse<String> r = Http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(2)).GET()
+                            .build());
                     if (r.statusCode() == 200) {
                         process = proc;
                         port = p;
@@ -204,13 +195,8 @@ public final class SchemaRegistryServer implements BeforeAllCallback {
                         return;
                     }
                     last = "HTTP " + r.statusCode();
-                } catch (IOException e) {
-                    last = e.toString();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    destroy(proc);
-                    removeHook(hook);
-                    throw new IllegalStateException("interrupted while waiting for the Schema Registry", e);
+                } catch (UncheckedIOException e) {
+                    last = e.getCause().toString();
                 }
                 sleep(200);
             }

@@ -1,5 +1,6 @@
 package dev.clstream.export.data;
 
+import static dev.clstream.testing.Messages.assertMessageNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -119,7 +120,7 @@ class SpamAssassinCorpusTest {
                 + "{\"id\":\"x/2\",\"group\":\"x\",\"label\":\"eggs\",\"subject\":\"s\",\"body\":\"b\"}\n";
         IOException e = assertThrows(IOException.class, () -> SpamAssassinCorpus.read(
                 new ByteArrayInputStream(jsonl.getBytes(StandardCharsets.UTF_8)), "mem"));
-        assertTrue(e.getMessage().contains("mem:2:") && e.getMessage().contains("'eggs'"), e.getMessage());
+        assertMessageNames(e, "mem:2:", "'eggs'");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.clstream.export.hf;
 
+import static dev.clstream.testing.Messages.assertMessageNames;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -103,8 +104,7 @@ class HfExportFixturesTest {
         // The app refuses to start on it (before any broker is started), naming the parity failure.
         var config = dev.clstream.config.ClstreamConfig.of(Map.of("model.bundle", copy.toString()));
         BundleException e = assertThrows(BundleException.class, () -> dev.clstream.runtime.ClstreamRuntime.start(config));
-        assertTrue(e.getMessage().contains("parity FAILED") && e.getMessage().contains("text #0: h_0 differs"),
-                e.getMessage());
+        assertMessageNames(e, "parity FAILED", "text #0: h_0 differs");
     }
 
     @Test
@@ -148,7 +148,7 @@ class HfExportFixturesTest {
         Path copy = copyOf("tiny-bert-encoder");
         unlistParityFile(copy);
         BundleException e = assertThrows(BundleException.class, () -> ParityFile.of(ModelBundle.load(copy)));
-        assertTrue(e.getMessage().contains("parity.json is present but not listed"), e.getMessage());
+        assertMessageNames(e, "parity.json is present but not listed");
         assertFalse(verifyBundle(copy).exit() == 0);
     }
 

@@ -1,5 +1,6 @@
 package dev.clstream.export.train;
 
+import static dev.clstream.testing.Messages.assertMessageNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -117,7 +118,7 @@ class HeadTrainerTest {
         Blobs b = data();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new HeadTrainer(HeadTrainer.Config.defaults()).train(b.x, names(b.y), List.of("spam", "ham")));
-        assertTrue(e.getMessage().contains("'eggs'"), e.getMessage());
+        assertMessageNames(e, "'eggs'");
     }
 
     @Test

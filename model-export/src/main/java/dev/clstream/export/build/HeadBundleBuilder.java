@@ -1,0 +1,293 @@
+package dev.clstream.export.build;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clstream.bundle.BundleException;
+import dev.clstream.bundle.BundleManifest;
+import dev.clstream.bundle.ModelBundle;
+import dev.clstream.bundle.Sha256;
+import dev.clstream.export.data.LabeledText;
+import dev.clstream.export.train.HeadTrainer;
+import dev.clstream.inference.EncoderOptions;
+import dev.clstream.inference.InferenceEngine;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Puts a linear classification head on an encoder and writes the bundle: embeds every labeled text
+ * with the encoder's [CLS] state, trains softmax(W·h_0 + b) on a stratified training split,
+ * evaluates on the held-out split, writes the bundle with the head, labels and evaluation in
+ * bundle.json, and records its parity.json. A bundle already made from the same inputs (its
+ * fingerprint) is left as it is. What {@code clstream-export train-head} runs.
+ */
+public final class HeadBundleBuilder {
+    /** Where the fingerprint of the inputs is recorded in bundle.json's provenance. */
+    public static final String FINGERPRINT_FIELD = "inputs_fingerprint";
+
+    /** What {@link #build} did. */
+    public enum Result { WROTE, UP_TO_DATE }
+
+    /** The encoder: an existing bundle (its head, if any, ignored) or a bare model.onnx and tokenizer.json. */
+    public record Encoder(Path bundle, Path model, Path tokenizer, int maxLength) {
+        public static Encoder bundle(Path dir) {
+            return new Encoder(dir, null, null, 0);
+        }
+
+        public static Encoder bare(Path model, Path tokenizer, int maxLength) {
+            return new Encoder(null, model, tokenizer, maxLength);
+        }
+
+        Path modelFile() {
+            return bundle != null ? bundle.resolve(BundleManifest.MODEL_FILE) : model;
+        }
+
+        Path tokenizerFile() {
+            return bundle != null ? bundle.resolve(BundleManifest.TOKENIZER_FILE) : tokenizer;
+        }
+
+        int resolvedMaxLength() {
+            return bundle != null ? ModelBundle.load(bundle).manifest().maxLength() : maxLength;
+        }
+    }
+
+    private final Encoder encoder;
+    private final TrainingData data;
+    private final Path out;
+    private final String name;
+    private final String version;
+    private String description = "";
+    private String encoderSource = "";
+    private List<String> labels = List.of();
+    private HeadTrainer.Config trainer = HeadTrainer.Config.defaults();
+    private List<String> parityTexts = ParityRecorder.defaultTexts();
+    private String parityVariant = "fp32";
+    private double parityTolerance = 1e-4;
+    private Path heldOutFile;
+    private Path embeddingCache;
+    private boolean force;
+    private PrintStream progress = System.out;
+
+    public HeadBundleBuilder(Encoder encoder, TrainingData data, Path out, String name, String version) {
+        this.encoder = Objects.requireNonNull(encoder, "encoder");
+        this.data = Objects.requireNonNull(data, "data");
+        this.out = Objects.requireNonNull(out, "out");
+        this.name = Objects.requireNonNull(name, "name");
+        this.version = Objects.requireNonNull(version, "version");
+    }
+
+    public HeadBundleBuilder optDescription(String description) {
+        this.description = description;
+        return this;
+    }
+
+    /** Where the encoder came from, recorded in provenance (default: the encoder bundle's id). */
+    public HeadBundleBuilder optEncoderSource(String encoderSource) {
+        this.encoderSource = encoderSource;
+        return this;
+    }
+
+    /** Label names in id order (default: the sorted distinct labels of the data). */
+    public HeadBundleBuilder optLabels(List<String> labels) {
+        this.labels = List.copyOf(labels);
+        return this;
+    }
+
+    public HeadBundleBuilder optTrainer(HeadTrainer.Config trainer) {
+        this.trainer = trainer;
+        return this;
+    }
+
+    /** The parity.json texts, the encoder's precision ({@code fp32}, {@code int8}, {@code fp16}) and the tolerance. */
+    public HeadBundleBuilder optParity(List<String> texts, String variant, double tolerance) {
+        if (!List.of("fp32", "int8", "fp16").contains(variant)) {
+            throw new IllegalArgumentException("the parity variant must be one of: fp32, int8, fp16; got '" + variant
+                    + "'");
+        }
+        if (!(tolerance > 0)) {
+            throw new IllegalArgumentException("the parity tolerance must be > 0, got " + tolerance);
+        }
+        if (texts.isEmpty()) {
+            throw new IllegalArgumentException("parity needs at least one text");
+        }
+        this.parityTexts = List.copyOf(texts);
+        this.parityVariant = variant;
+        this.parityTolerance = tolerance;
+        return this;
+    }
+
+    /** Also write the held-out examples (id, text, label) to this .jsonl.gz file: texts the head never saw. */
+    public HeadBundleBuilder optHeldOutFile(Path file) {
+        this.heldOutFile = file;
+        return this;
+    }
+
+    /** Keep the data's [CLS] embeddings here, keyed by model, tokenizer, max length and data, for retraining. */
+    public HeadBundleBuilder optEmbeddingCache(Path dir) {
+        this.embeddingCache = dir;
+        return this;
+    }
+
+    /** Rebuild even when the bundle in {@code out} was made from the same inputs. */
+    public HeadBundleBuilder optForce(boolean force) {
+        this.force = force;
+        return this;
+    }
+
+    public HeadBundleBuilder optProgress(PrintStream progress) {
+        this.progress = progress;
+        return this;
+    }
+
+    /** Builds the bundle, unless the one in {@code out} is up to date. */
+    public Result build() throws IOException {
+        String fingerprint = fingerprint();
+        boolean heldOutMissing = heldOutFile != null && !Files.isRegularFile(heldOutFile);
+        if (!force && !heldOutMissing && upToDate(out, fingerprint)) {
+            progress.println(out + ": up to date (same model, tokenizer, data and settings); use --force to rebuild");
+            return Result.UP_TO_DATE;
+        }
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Path staging = Files.createTempDirectory(out.toAbsolutePath().getParent(), ".train-head-");
+        try {
+            train(stageEncoder(staging), fingerprint);
+        } finally {
+            deleteTree(staging);
+        }
+        progress.println(name + ": wrote bundle " + out.toAbsolutePath());
+        return Result.WROTE;
+    }
+
+    /** Everything that decides the bundle: the files, the data and how it is read, and every setting. */
+    private String fingerprint() {
+        FingerprintBuilder f = new FingerprintBuilder().file(encoder.modelFile()).file(encoder.tokenizerFile())
+                .file(data.file()).text(Integer.toString(encoder.resolvedMaxLength()))
+                .text(HeadTrainer.ALGORITHM_VERSION).text(trainer.toJson().toString());
+        for (String s : List.of(data.settings(), String.join(",", labels), name, version, description, encoderSource,
+                "parity " + parityVariant + " " + parityTolerance + "\n" + String.join("\n", parityTexts),
+                // An int8 encoder's h_0 depends on its batch-mates, so the embeddings depend on the run size.
+                "encoder batch " + EncoderOptions.defaults().maxTextsPerRun())) {
+            f.text(s);
+        }
+        return f.hex();
+    }
+
+    static boolean upToDate(Path out, String fingerprint) {
+        if (!Files.isRegularFile(out.resolve(BundleManifest.FILE_NAME))) {
+            return false;
+        }
+        try {
+            JsonNode recorded = ModelBundle.load(out).manifest().provenance().get(FINGERPRINT_FIELD);
+            return recorded != null && recorded.asText().equals(fingerprint);
+        } catch (BundleException e) {
+            return false;
+        }
+    }
+
+    private void train(ModelBundle encoderBundle, String fingerprint) throws IOException {
+        List<LabeledText> examples = data.read();
+        progress.printf("%s: %d labeled examples from %s%n", name, examples.size(), data.file());
+        HeadTrainer.Result result;
+        int skipped;
+        try (InferenceEngine engine = InferenceEngine.open(encoderBundle, EncoderOptions.defaults())) {
+            Embedder.Embedded embedded = embed(engine, examples, encoderBundle);
+            skipped = embedded.skipped();
+            result = new HeadTrainer(trainer).train(embedded.features(),
+                    embedded.examples().stream().map(LabeledText::label).toList(), labels);
+            if (heldOutFile != null) {
+                writeHeldOut(embedded.examples(), result.heldOutIndices());
+            }
+        }
+        progress.printf("%s: held-out evaluation (lambda %s, %d train / %d test examples)%n%s", name, result.lambda(),
+                result.report().get("train_examples").asInt(), result.report().get("test_examples").asInt(),
+                result.heldOut().format());
+        ObjectNode provenance = JsonNodeFactory.instance.objectNode();
+        provenance.put("encoder", encoderSource.isEmpty() ? encoderBundle.manifest().id() : encoderSource);
+        provenance.put("training_data", data.file().getFileName().toString());
+        provenance.put("training_data_sha256", Sha256.of(data.file()));
+        provenance.put("training_data_format", data.format());
+        provenance.put("examples", examples.size());
+        provenance.put("skipped_empty_examples", skipped);
+        provenance.put("created", Instant.now().toString());
+        provenance.put(FINGERPRINT_FIELD, fingerprint);
+        ModelBundle written = HeadBundleWriter.write(encoderBundle, out, name, version, description, result.labels(),
+                result.head(), provenance, result.report());
+        ParityRecorder.addTo(written, parityTexts, parityVariant, parityTolerance, parityTolerance);
+        progress.printf("%s: recorded parity.json (%s, tolerance %s); check it with 'clstream verify-bundle %s'%n",
+                name, parityVariant, parityTolerance, out);
+    }
+
+    private Embedder.Embedded embed(InferenceEngine engine, List<LabeledText> examples, ModelBundle encoderBundle)
+            throws IOException {
+        if (embeddingCache == null) {
+            return Embedder.embed(engine, examples, progress);
+        }
+        // The run size is part of the key: a dynamically quantised (int8) encoder's h_0 depends on its batch-mates.
+        String key = new FingerprintBuilder().file(encoderBundle.modelFile()).file(encoderBundle.tokenizerFile())
+                .file(data.file()).text(data.settings()).text(Integer.toString(engine.manifest().maxLength()))
+                .text("batch " + engine.options().maxTextsPerRun()).hex();
+        EmbeddingCache cache = new EmbeddingCache(embeddingCache, key);
+        List<LabeledText> usable = Embedder.usable(engine, examples);
+        Optional<Embedder.Embedded> cached = cache.load(usable, examples.size() - usable.size());
+        if (cached.isPresent()) {
+            progress.println(name + ": using cached embeddings from " + embeddingCache);
+            return cached.get();
+        }
+        Embedder.Embedded fresh = Embedder.embedUsable(engine, usable, examples.size(), progress);
+        cache.store(fresh);
+        return fresh;
+    }
+
+    private void writeHeldOut(List<LabeledText> examples, int[] indices) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Files.createDirectories(heldOutFile.toAbsolutePath().getParent());
+        try (BufferedWriter w = new BufferedWriter(new OutputStreamWriter(new GZIPOutputStream(
+                Files.newOutputStream(heldOutFile)), StandardCharsets.UTF_8))) {
+            for (int i : indices) {
+                LabeledText e = examples.get(i);
+                ObjectNode n = json.createObjectNode().put("id", e.id()).put("text", e.text()).put("label", e.label());
+                w.write(json.writeValueAsString(n));
+                w.write('\n');
+            }
+        }
+        progress.println(name + ": wrote " + indices.length + " held-out examples to " + heldOutFile);
+    }
+
+    /**
+     * An encoder-only bundle to embed with: the given one, or the bare files staged in {@code staging},
+     * so that a failed run leaves whatever {@code out} held before untouched.
+     */
+    private ModelBundle stageEncoder(Path staging) throws IOException {
+        if (encoder.bundle() != null) {
+            return ModelBundle.load(encoder.bundle());
+        }
+        Files.copy(encoder.model(), staging.resolve(BundleManifest.MODEL_FILE), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(encoder.tokenizer(), staging.resolve(BundleManifest.TOKENIZER_FILE),
+                StandardCopyOption.REPLACE_EXISTING);
+        BundleManifest encoderOnly = new BundleManifest(BundleManifest.FORMAT_VERSION, name, version, description,
+                encoder.maxLength(), List.of(), Optional.empty(), Map.of(), null, null);
+        return ModelBundle.write(staging, encoderOnly);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.clstream.format;
+
+import dev.clstream.avro.ClsEmbedding;
+import dev.clstream.avro.DeadLetter;
+import dev.clstream.avro.LabelProbability;
+import dev.clstream.avro.LabeledEvent;
+import dev.clstream.event.DeadLetterOutput;
+import dev.clstream.event.EmbeddingOutput;
+import dev.clstream.event.LabelFact;
+import dev.clstream.event.LabelOutput;
+import dev.clstream.event.OutputEncoder;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import dev.clstream.serde.AvroDeserializer;
+import dev.clstream.serde.AvroSerializer;
+import dev.clstream.serde.SchemaRegistryClient;
+import org.apache.avro.specific.SpecificRecordBase;
+
+/**
+ * {@code output.format=avro}: the generated classes of schemas/, in Confluent wire format, with
+ * their schemas registered (or looked up) under TopicNameStrategy subjects ({@code <topic>-value}).
+ */
+public final class AvroOutputEncoder implements OutputEncoder {
+    private final AvroSerializer<SpecificRecordBase> serializer;
+    private final AvroDeserializer<LabeledEvent> labeledReader;
+
+    public AvroOutputEncoder(SchemaRegistryClient registry, boolean autoRegister) {
+        this.serializer = new AvroSerializer<>(registry, false, autoRegister);
+        this.labeledReader = AvroDeserializer.specific(registry, LabeledEvent.class);
+    }
+
+    @Override
+    public LabelFact readLabeled(String topic, byte[] value) {
+        LabeledEvent e = labeledReader.deserialize(topic, value);
+        return new LabelFact(e.getLabel(), e.getScore(), e.getEventTime() == null ? null : e.getEventTime().toEpochMilli());
+    }
+
+    @Override
+    public byte[] labeled(String topic, LabelOutput out) {
+        List<LabelProbability> probs = new ArrayList<>(out.labels().size());
+        for (int i = 0; i < out.labels().size(); i++) {
+            probs.add(new LabelProbability(out.labels().get(i), out.probabilities()[i]));
+        }
+        return serializer.serialize(topic, LabeledEvent.newBuilder()
+                .setId(out.id())
+                .setLabel(out.label())
+                .setScore(out.score())
+                .setProbabilities(probs)
+                .setModelName(out.modelName())
+                .setModelVersion(out.modelVersion())
+                .setTokens(out.tokens())
+                .setTruncated(out.truncated())
+                .setEventTime(instant(out.eventTime()))
+                .setProcessedTime(Instant.ofEpochMilli(out.processedTime()))
+                .build());
+    }
+
+    @Override
+    public byte[] embedding(String topic, EmbeddingOutput out) {
+        List<Float> vector = new ArrayList<>(out.vector().length);
+        for (float f : out.vector()) {
+            vector.add(f);
+        }
+        return serializer.serialize(topic, ClsEmbedding.newBuilder()
+                .setId(out.id())
+                .setModelName(out.modelName())
+                .setModelVersion(out.modelVersion())
+                .setDimension(out.vector().length)
+                .setVector(vector)
+                .setEventTime(instant(out.eventTime()))
+                .build());
+    }
+
+    @Override
+    public byte[] deadLetter(String topic, DeadLetterOutput out) {
+        return serializer.serialize(topic, DeadLetter.newBuilder()
+                .setReason(out.reason().code())
+                .setMessage(out.message())
+                .setStage(out.stage().code())
+                .setSourceTopic(out.sourceTopic())
+                .setSourcePartition(out.sourcePartition())
+                .setSourceOffset(out.sourceOffset())
+                .setOriginalKey(out.originalKey() == null ? null : ByteBuffer.wrap(out.originalKey()))
+                .setOriginalValue(out.originalValue() == null ? null : ByteBuffer.wrap(out.originalValue()))
+                .setFailedTime(Instant.ofEpochMilli(out.failedTime()))
+                .setModelName(out.modelName())
+                .setModelVersion(out.modelVersion())
+                .build());
+    }
+
+    private static Instant instant(Long millis) {
+        return millis == null ? null : Instant.ofEpochMilli(millis);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.clstream.format;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clstream.event.DeadLetterOutput;
+import dev.clstream.event.EmbeddingOutput;
+import dev.clstream.event.LabelFact;
+import dev.clstream.event.LabelOutput;
+import dev.clstream.event.OutputEncoder;
+import java.io.IOException;
+import org.apache.kafka.common.errors.SerializationException;
+
+/**
+ * {@code output.format=json}: the same fields as the Avro schemas, snake_case, one JSON object per
+ * record; byte fields of dead letters are base64.
+ */
+public final class JsonOutputEncoder implements OutputEncoder {
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Override
+    public byte[] labeled(String topic, LabelOutput out) {
+        ObjectNode n = json.createObjectNode();
+        n.put("id", out.id());
+        n.put("label", out.label());
+        n.put("score", out.score());
+        ArrayNode probs = n.putArray("probabilities");
+        for (int i = 0; i < out.labels().size(); i++) {
+            probs.addObject().put("label", out.labels().get(i)).put("probability", out.probabilities()[i]);
+        }
+        n.put("model_name", out.modelName());
+        n.put("model_version", out.modelVersion());
+        n.put("tokens", out.tokens());
+        n.put("truncated", out.truncated());
+        n.put("event_time", out.eventTime());
+        n.put("processed_time", out.processedTime());
+        return bytes(n);
+    }
+
+    @Override
+    public byte[] embedding(String topic, EmbeddingOutput out) {
+        ObjectNode n = json.createObjectNode();
+        n.put("id", out.id());
+        n.put("model_name", out.modelName());
+        n.put("model_version", out.modelVersion());
+        n.put("dimension", out.vector().length);
+        ArrayNode v = n.putArray("vector");
+        for (float f : out.vector()) {
+            v.add(f);
+        }
+        n.put("event_time", out.eventTime());
+        return bytes(n);
+    }
+
+    @Override
+    public byte[] deadLetter(String topic, DeadLetterOutput out) {
+        ObjectNode n = json.createObjectNode();
+        n.put("reason", out.reason().code());
+        n.put("message", out.message());
+        n.put("stage", out.stage().code());
+        n.put("source_topic", out.sourceTopic());
+        n.put("source_partition", out.sourcePartition());
+        n.put("source_offset", out.sourceOffset());
+        n.put("original_key", out.originalKey());
+        n.put("original_value", out.originalValue());
+        n.put("failed_time", out.failedTime());
+        n.put("model_name", out.modelName());
+        n.put("model_version", out.modelVersion());
+        return bytes(n);
+    }
+
+    @Override
+    public LabelFact readLabeled(String topic, byte[] value) {
+        JsonNode n;
+        try {
+            n = json.readTree(value);
+        } catch (IOException e) {
+            throw new SerializationException("not a JSON labeled event: " + e.getMessage(), e);
+        }
+        if (n == null || !n.path("label").isTextual() || !n.path("score").isNumber()) {
+            throw new SerializationException("not a labeled event: it lacks a text label or a numeric score");
+        }
+        JsonNode time = n.path("event_time");
+        return new LabelFact(n.get("label").asText(), n.get("score").asDouble(), time.isNumber() ? time.asLong() : null);
+    }
+
+    private byte[] bytes(ObjectNode n) {
+        try {
+            return json.writeValueAsBytes(n);
+        } catch (JsonProcessingException e) {
+            throw new SerializationException("cannot write JSON output: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.clstream.runtime;
+
+import dev.clstream.config.ClstreamConfig;
+import dev.clstream.embedded.EmbeddedKafka;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Embedded mode ({@code run} or {@code demo} without {@code bootstrap.servers}): a real single-node
+ * Kafka broker in this JVM, the app's topics on it, and an in-JVM schema registry unless one is set.
+ */
+final class EmbeddedMode {
+    static final String REGISTRY = "mock://clstream-embedded";
+    static final int PARTITIONS = 2;
+
+    private EmbeddedMode() {}
+
+    /**
+     * Starts the broker (registered with {@code closer}), creates the topics, and returns the
+     * configuration pointed at it.
+     */
+    static ClstreamConfig start(ClstreamConfig requested, Closer closer) {
+        EmbeddedKafka embedded = closer.register(EmbeddedKafka.start(null));
+        Map<String, String> local = new HashMap<>();
+        local.put("bootstrap.servers", embedded.bootstrapServers());
+        if (!requested.registry().hasUrl()) {
+            local.put(ClstreamConfig.SCHEMA_REGISTRY_URL, REGISTRY);
+        }
+        ClstreamConfig config = requested.with(local);
+        embedded.createTopics(PARTITIONS, config.inputTopic(), config.labelsTopic(), config.embeddingsTopic(),
+                config.deadLetterTopic(), config.labelStatsTopic());
+        return config;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.clstream.topology;
+
+import dev.clstream.bundle.BundleManifest;
+import dev.clstream.event.DeadLetterReason;
+
+/**
+ * What the topology tells about its work, once per event or once per micro-batch, never per token:
+ * Micrometer's meters and the live page's window each listen ({@link #all} combines them). Every
+ * method does nothing by default, so a listener implements what it shows.
+ */
+public interface PipelineListener {
+    /** Listens to nothing: tests and tools that do not watch the pipeline. */
+    PipelineListener NONE = new PipelineListener() {};
+
+    /** The outputs an event is written to. */
+    enum Output {
+        LABELS("labels"), EMBEDDINGS("embeddings"), DEAD_LETTERS("dead_letters");
+
+        private final String code;
+
+        Output(String code) {
+            this.code = code;
+        }
+
+        /** The name metrics tag the output with. */
+        public String code() {
+            return code;
+        }
+    }
+
+    /** The bundle the topology serves, once when it is built. */
+    default void modelServed(BundleManifest model) {}
+
+    /** One input record read, good or bad. */
+    default void eventIn() {}
+
+    /** One record written to the labels or embeddings topic. */
+    default void eventOut(Output output) {}
+
+    /**
+     * One record dead-lettered (it counts as written to {@link Output#DEAD_LETTERS} too).
+     *
+     * @param message what was wrong with it
+     * @param source where it came from, {@code topic-partition@offset}
+     */
+    default void deadLetter(DeadLetterReason reason, String message, String source) {}
+
+    /** One event tokenised, in {@code nanos}. */
+    default void tokenized(long nanos) {}
+
+    /** One text cut at the bundle's max length. */
+    default void truncated() {}
+
+    /**
+     * One micro-batch through the encoder.
+     *
+     * @param tokens real tokens in the micro-batch
+     * @param paddedTokens the token grid the encoder ran over (each run's rows times its longest row)
+     */
+    default void microBatch(int events, long tokens, long paddedTokens, long inferenceNanos) {}
+
+    /** One classified event: its top label and that label's probability. */
+    default void classified(String id, String text, String label, double confidence) {}
+
+    /** One event written to its outputs, at {@code outputTimeMs}; {@code eventTimeMs} is its event time (or record timestamp). */
+    default void processed(long eventTimeMs, long outputTimeMs) {}
+
+    /** Every listener hears every call, in order. */
+    static PipelineListener all(PipelineListener... listeners) {
+        return new AllListeners(listeners.clone());
+    }
+}
