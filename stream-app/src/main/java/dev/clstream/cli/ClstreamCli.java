@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "clstream", mixinStandardHelpOptions = true, versionProvider = ClstreamCli.Version.class,
         description = "Real-time text classification for Apache Kafka: [CLS] embeddings and labels from an ONNX encoder.",
         subcommands = {RunCommand.class, DemoCommand.class, ProduceCommand.class, TailCommand.class, ClassifyCommand.class,
-                VerifyBundleCommand.class, CommandLine.HelpCommand.class})
+                VerifyBundleCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class})
 public final class ClstreamCli {
 
     public static void main(String[] args) {

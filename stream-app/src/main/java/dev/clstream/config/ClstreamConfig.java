@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -43,6 +44,7 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String EMBEDDINGS_ENABLED = "embeddings.enabled";
     public static final String LABEL_STATS_TOPIC = "label.stats.topic";
     public static final String LABEL_STATS_ENABLED = "label.stats.enabled";
+    public static final String TOPICS_CREATE = "topics.create";
     public static final String INPUT_FORMAT = "input.format";
     public static final String OUTPUT_FORMAT = "output.format";
     public static final String TEXT_MAX_BYTES = "text.max.bytes";
@@ -87,6 +89,9 @@ public final class ClstreamConfig extends AbstractConfig {
             .define(LABEL_STATS_TOPIC, Type.STRING, "clstream-label-stats", ConfigValidators.topicName(), Importance.MEDIUM,
                     "Topic per-minute label counts and mean confidence are written to (JSON).")
             .define(LABELS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Write labeled events.")
+            .define(TOPICS_CREATE, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "Against a real cluster, create the app's missing topics at start-up (as 'clstream topics create' "
+                            + "does) instead of failing.")
             .define(LABEL_STATS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Write label statistics; they are computed from the labels topic, so only when labels are written.")
             .define(EMBEDDINGS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Write [CLS] embedding events.")
@@ -223,6 +228,15 @@ public final class ClstreamConfig extends AbstractConfig {
         return getString(LABEL_STATS_TOPIC);
     }
 
+    public boolean topicsCreate() {
+        return getBoolean(TOPICS_CREATE);
+    }
+
+    /** {@code application.id}: the Kafka Streams application, its consumer group and the prefix of its internal topics. */
+    public String applicationId() {
+        return streamsProperties().getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+    }
+
     /** Label statistics are read back from the labels topic, so they need labels written as well. */
     public boolean labelStatsEnabled() {
         return getBoolean(LABEL_STATS_ENABLED) && getBoolean(LABELS_ENABLED);
@@ -300,6 +314,11 @@ public final class ClstreamConfig extends AbstractConfig {
      */
     public Properties producerProperties() {
         return KafkaKeys.clientProperties(passThrough, ProducerConfig.configNames(), StreamsConfig.PRODUCER_PREFIX);
+    }
+
+    /** Properties for an admin client of this cluster ({@code topics}, the start-up topic check), like {@link #producerProperties()}. */
+    public Properties adminProperties() {
+        return KafkaKeys.clientProperties(passThrough, AdminClientConfig.configNames(), StreamsConfig.ADMIN_CLIENT_PREFIX);
     }
 
     /** Properties for a plain consumer of this cluster ({@code tail}, the demo's reader), like {@link #producerProperties()}. */

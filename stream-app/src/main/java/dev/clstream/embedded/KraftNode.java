@@ -101,6 +101,8 @@ final class KraftNode {
         p.put("transaction.state.log.num.partitions", "4");
         p.put("share.coordinator.state.topic.num.partitions", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // As on most production clusters: topics are created on purpose (the app's own check needs that to be true).
+        p.put("auto.create.topics.enable", "false");
         // A dev node shares the machine with the classifier: few threads, a small log-cleaner buffer (128 MiB default).
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "2");

@@ -52,6 +52,9 @@ public final class ClstreamRuntime implements AutoCloseable {
         try {
             boolean embedded = !requested.hasBootstrapServers();
             ClstreamConfig config = embedded ? EmbeddedMode.start(requested, closer) : requested;
+            if (!embedded) {
+                AppTopics.prepare(config);
+            }
             AtomicReference<InferenceEngine> loaded = new AtomicReference<>();
             AtomicReference<KafkaStreams> started = new AtomicReference<>();
             RuntimeHealth health = new RuntimeHealth(() -> started.get() == null ? null : started.get().state(),

@@ -149,14 +149,15 @@ class BadInputIT {
         final String labels;
         final String embeddings;
         final String deadLetters;
+        final ItSupport.Topics topics;
 
         App(String name) {
             this.name = name;
-            input = KafkaTestCluster.uniqueName("bad-" + name + "-in");
-            labels = KafkaTestCluster.uniqueName("bad-" + name + "-labels");
-            embeddings = KafkaTestCluster.uniqueName("bad-" + name + "-embeddings");
-            deadLetters = KafkaTestCluster.uniqueName("bad-" + name + "-dead-letters");
-            ItSupport.createTopics(2, input, labels, embeddings, deadLetters);
+            topics = ItSupport.createAppTopics("bad-" + name, 2);
+            input = topics.input();
+            labels = topics.labels();
+            embeddings = topics.embeddings();
+            deadLetters = topics.deadLetters();
         }
 
         OutputCollector collector(String bootstrap) {
@@ -174,10 +175,7 @@ class BadInputIT {
             s.put(ClstreamConfig.INPUT_FORMAT, inputFormat);
             s.put(ClstreamConfig.OUTPUT_FORMAT, "avro");
             s.put(ClstreamConfig.TEXT_MAX_BYTES, Integer.toString(TEXT_MAX_BYTES));
-            s.put(ClstreamConfig.INPUT_TOPIC, input);
-            s.put(ClstreamConfig.LABELS_TOPIC, labels);
-            s.put(ClstreamConfig.EMBEDDINGS_TOPIC, embeddings);
-            s.put(ClstreamConfig.DEAD_LETTER_TOPIC, deadLetters);
+            s.putAll(topics.settings());
             s.put(ClstreamConfig.MODEL_BUNDLE, bundle.toString());
             return ClstreamConfig.of(s);
         }

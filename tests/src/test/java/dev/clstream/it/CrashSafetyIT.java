@@ -57,7 +57,6 @@ class CrashSafetyIT {
     static final int MIN_KILLS = Math.min(3, KILLS);
     /** The producer's steady rate: the whole input takes about EVENTS / RATE seconds, spread over the kills. */
     static final int EVENTS_PER_SECOND = 400;
-    static final long SIGKILL_EXIT = 128 + 9;
 
     @TempDir
     Path dir;
@@ -75,18 +74,17 @@ class CrashSafetyIT {
         TrustedClasses.install();
         long seed = Long.getLong("clstream.crash.seed", System.currentTimeMillis());
         Random rnd = new Random(seed);
-        String input = KafkaTestCluster.uniqueName("crash-in");
-        String labels = KafkaTestCluster.uniqueName("crash-labels");
-        String embeddings = KafkaTestCluster.uniqueName("crash-embeddings");
-        String deadLetters = KafkaTestCluster.uniqueName("crash-dead-letters");
-        ItSupport.createTopics(4, input);
-        ItSupport.createTopics(2, labels, embeddings, deadLetters);
+        ItSupport.Topics topics = ItSupport.createAppTopics("crash", 4, 2);
+        String input = topics.input();
+        String labels = topics.labels();
+        String embeddings = topics.embeddings();
+        String deadLetters = topics.deadLetters();
         String bootstrap = KafkaTestCluster.bootstrapServers();
         String registryUrl = SchemaRegistryServer.url();
         Path bundle = TestBundles.tiny(dir.resolve("tiny")).directory();
         Path logs = Files.createDirectories(ItSupport.workDir().resolve(KafkaTestCluster.uniqueName("crash-safety")));
         List<String> command = childCommand(bootstrap, registryUrl, bundle, KafkaTestCluster.uniqueName("crash-app"),
-                input, labels, embeddings, deadLetters);
+                topics);
         log("seed %d (-Dclstream.crash.seed=%d replays the kill moments); child logs in %s", seed, seed, logs);
 
         Set<String> ids = new LinkedHashSet<>();
@@ -127,7 +125,7 @@ class CrashSafetyIT {
                 int embeddingsNow = out.count(embeddings);
                 int producedNow = producer.sent();
                 long pid = child.pid();
-                kill(child);
+                ChildApp.kill(child);
                 String line = String.format("kill #%d at +%.1f s: pid %d (incarnation %d, ran %.1f s), %d labels "
                                 + "committed (+%d by this incarnation, wanted %d, then +%d ms), %d embeddings, %d produced",
                         kills.size() + 1, secondsSince(t0), pid, incarnation, secondsSince(started), labelsNow,
@@ -174,25 +172,11 @@ class CrashSafetyIT {
     }
 
     private static List<String> childCommand(String bootstrap, String registryUrl, Path bundle, String appId,
-                                             String input, String labels, String embeddings, String deadLetters)
-            throws IOException {
-        String classPath = System.getProperty("java.class.path");
-        assertTrue(classPath.contains("clstream-stream-app"), "the test class path is the child's: " + classPath);
-        // An argument file keeps the (long) class path off the command line.
-        Path argFile = Files.createTempFile(bundle.getParent(), "classpath", ".args");
-        Files.writeString(argFile, "-cp \"" + classPath.replace("\\", "\\\\") + "\"\n", StandardCharsets.UTF_8);
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true",
-                "@" + argFile, "dev.clstream.cli.ClstreamCli", "run",
-                "--bundle", bundle.toString(),
-                "--bootstrap-servers", bootstrap));
+                                             ItSupport.Topics topics) {
         Map<String, String> settings = new java.util.LinkedHashMap<>();
         settings.put("schema.registry.url", registryUrl);
         settings.put("application.id", appId);
-        settings.put("input.topic", input);
-        settings.put("labels.topic", labels);
-        settings.put("embeddings.topic", embeddings);
-        settings.put("dead.letter.topic", deadLetters);
+        settings.putAll(topics.settings());
         settings.put("input.format", "avro");
         settings.put("output.format", "avro");
         // The same state directory for every incarnation, as on a restarted host.
@@ -206,32 +190,16 @@ class CrashSafetyIT {
         settings.put("inference.concurrency", "1");
         // A killed member leaves the group after this (the broker's minimum), not after the 45 s default.
         settings.put("session.timeout.ms", "6000");
-        settings.forEach((k, v) -> {
-            cmd.add("--set");
-            cmd.add(k + "=" + v);
-        });
-        return cmd;
+        return ChildApp.command(bundle.getParent(), List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                List.of("run", "--bundle", bundle.toString(), "--bootstrap-servers", bootstrap), settings);
     }
 
-    private Process start(List<String> command, Path logs, int incarnation) throws IOException {
+    private Process start(List<String> command, Path logs, int incarnation) {
         Path log = logs.resolve("child-" + incarnation + ".log");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("CLSTREAM_")); // no configuration from the environment
-        pb.environment().put("CLSTREAM_LOG_LEVEL", "INFO");
-        Process p = pb.start();
+        Process p = ChildApp.start(command, log);
         children.add(p);
         log("started incarnation %d: pid %d (log %s)", incarnation, p.pid(), log.getFileName());
         return p;
-    }
-
-    /** SIGKILL (Process.destroyForcibly on Linux), verified by the exit status 128 + 9 and the pid being gone. */
-    private static void kill(Process p) throws InterruptedException {
-        long pid = p.pid();
-        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid + " runs before the kill");
-        p.destroyForcibly();
-        assertTrue(p.waitFor(15, TimeUnit.SECONDS), "pid " + pid + " still runs 15 s after SIGKILL");
-        assertEquals(SIGKILL_EXIT, p.exitValue(), "pid " + pid + " exit status: 137 means killed by SIGKILL");
-        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid + " is gone");
     }
 
     /** A clean stop at the end (SIGTERM: the app's shutdown hook closes Kafka Streams). */

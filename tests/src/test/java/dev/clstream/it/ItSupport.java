@@ -1,10 +1,12 @@
 package dev.clstream.it;
 
 import dev.clstream.avro.TextEvent;
+import dev.clstream.config.ClstreamConfig;
 import dev.clstream.serde.RegistrySettings;
 import dev.clstream.serde.AvroSerializer;
 import dev.clstream.serde.SchemaRegistryClient;
 import dev.clstream.serde.SchemaRegistryClients;
+import dev.clstream.testing.KafkaTestCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -94,9 +96,9 @@ final class ItSupport {
      * topic created a moment ago may not be in the broker's metadata yet).
      */
     static void createTopics(int partitions, String... names) {
-        dev.clstream.testing.KafkaTestCluster.createTopics(partitions, names);
+        KafkaTestCluster.createTopics(partitions, names);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, dev.clstream.testing.KafkaTestCluster.bootstrapServers()),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestCluster.bootstrapServers()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             for (String name : names) {
                 awaitOrFail(30_000, () -> {
@@ -107,16 +109,33 @@ final class ItSupport {
         }
     }
 
-    /** An app's four topics, named uniquely on the shared cluster. */
-    record Topics(String input, String labels, String embeddings, String deadLetters) {}
+    /** An app's five topics, named uniquely on the shared cluster. */
+    record Topics(String input, String labels, String embeddings, String deadLetters, String labelStats) {
+        /** The configuration keys that name them. */
+        Map<String, String> settings() {
+            return Map.of(ClstreamConfig.INPUT_TOPIC, input, ClstreamConfig.LABELS_TOPIC, labels,
+                    ClstreamConfig.EMBEDDINGS_TOPIC, embeddings, ClstreamConfig.DEAD_LETTER_TOPIC, deadLetters,
+                    ClstreamConfig.LABEL_STATS_TOPIC, labelStats);
+        }
 
-    /** Creates an app's input and output topics: {@code prefix-in}, {@code prefix-labels} and so on, made unique. */
+        /** Labels, embeddings and dead letters: what an {@link OutputCollector} reads. */
+        String[] outputs() {
+            return new String[] {labels, embeddings, deadLetters};
+        }
+    }
+
+    /** Creates an app's topics, {@code partitions} each: {@code prefix-in}, {@code prefix-labels} and so on, made unique. */
     static Topics createAppTopics(String prefix, int partitions) {
-        Topics t = new Topics(dev.clstream.testing.KafkaTestCluster.uniqueName(prefix + "-in"),
-                dev.clstream.testing.KafkaTestCluster.uniqueName(prefix + "-labels"),
-                dev.clstream.testing.KafkaTestCluster.uniqueName(prefix + "-embeddings"),
-                dev.clstream.testing.KafkaTestCluster.uniqueName(prefix + "-dead-letters"));
-        createTopics(partitions, t.input(), t.labels(), t.embeddings(), t.deadLetters());
+        return createAppTopics(prefix, partitions, partitions);
+    }
+
+    /** Creates an app's topics: the input with {@code inputPartitions}, the outputs with {@code outputPartitions}. */
+    static Topics createAppTopics(String prefix, int inputPartitions, int outputPartitions) {
+        Topics t = new Topics(KafkaTestCluster.uniqueName(prefix + "-in"), KafkaTestCluster.uniqueName(prefix + "-labels"),
+                KafkaTestCluster.uniqueName(prefix + "-embeddings"), KafkaTestCluster.uniqueName(prefix + "-dead-letters"),
+                KafkaTestCluster.uniqueName(prefix + "-label-stats"));
+        createTopics(inputPartitions, t.input());
+        createTopics(outputPartitions, t.labels(), t.embeddings(), t.deadLetters(), t.labelStats());
         return t;
     }
 

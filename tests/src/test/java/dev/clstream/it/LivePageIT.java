@@ -213,10 +213,7 @@ class LivePageIT {
         s.put(ClstreamConfig.HTTP_PORT, "0");
         s.put(ClstreamConfig.INPUT_FORMAT, "json");
         s.put(ClstreamConfig.OUTPUT_FORMAT, "json");
-        s.put(ClstreamConfig.INPUT_TOPIC, topics.input());
-        s.put(ClstreamConfig.LABELS_TOPIC, topics.labels());
-        s.put(ClstreamConfig.EMBEDDINGS_TOPIC, topics.embeddings());
-        s.put(ClstreamConfig.DEAD_LETTER_TOPIC, topics.deadLetters());
+        s.putAll(topics.settings());
         s.put(ClstreamConfig.LABEL_STATS_ENABLED, "false");
         s.put(ClstreamConfig.LIVE_LOW_CONFIDENCE_THRESHOLD, "1");
         s.put(ClstreamConfig.MODEL_BUNDLE, TestBundles.tiny(dir.resolve("tiny")).directory().toString());

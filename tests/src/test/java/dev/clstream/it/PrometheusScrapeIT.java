@@ -84,12 +84,8 @@ class PrometheusScrapeIT {
     @BeforeAll
     void startAppAndSendEvents() throws Exception {
         work = Files.createTempDirectory(ItSupport.workDir(), "prometheus-scrape-");
-        String in = KafkaTestCluster.uniqueName("prom-in");
-        String labels = KafkaTestCluster.uniqueName("prom-labels");
-        String embeddings = KafkaTestCluster.uniqueName("prom-embeddings");
-        String deadLetters = KafkaTestCluster.uniqueName("prom-dead-letters");
-        String stats = KafkaTestCluster.uniqueName("prom-label-stats");
-        ItSupport.createTopics(2, in, labels, embeddings, deadLetters, stats);
+        ItSupport.Topics topics = ItSupport.createAppTopics("prom", 2);
+        String in = topics.input();
         Map<String, String> s = new HashMap<>();
         s.put("bootstrap.servers", KafkaTestCluster.bootstrapServers());
         s.put("application.id", KafkaTestCluster.uniqueName("prom-app"));
@@ -98,11 +94,7 @@ class PrometheusScrapeIT {
         s.put(ClstreamConfig.HTTP_PORT, "0");
         s.put(ClstreamConfig.INPUT_FORMAT, "json");
         s.put(ClstreamConfig.OUTPUT_FORMAT, "json");
-        s.put(ClstreamConfig.INPUT_TOPIC, in);
-        s.put(ClstreamConfig.LABELS_TOPIC, labels);
-        s.put(ClstreamConfig.EMBEDDINGS_TOPIC, embeddings);
-        s.put(ClstreamConfig.DEAD_LETTER_TOPIC, deadLetters);
-        s.put(ClstreamConfig.LABEL_STATS_TOPIC, stats);
+        s.putAll(topics.settings());
         s.put(ClstreamConfig.MODEL_BUNDLE, TestBundles.tiny(work.resolve("tiny")).directory().toString());
         app = ClstreamRuntime.start(ClstreamConfig.of(s));
         appUrl = app.httpUrl().orElseThrow();

@@ -63,11 +63,11 @@ class RoundTripIT {
     @Test
     void tenThousandAvroEventsAreLabeledAndEmbeddedExactlyOnce() throws Exception {
         TrustedClasses.install();
-        String input = KafkaTestCluster.uniqueName("rt-in");
-        String labels = KafkaTestCluster.uniqueName("rt-labels");
-        String embeddings = KafkaTestCluster.uniqueName("rt-embeddings");
-        String deadLetters = KafkaTestCluster.uniqueName("rt-dead-letters");
-        ItSupport.createTopics(3, input, labels, embeddings, deadLetters);
+        ItSupport.Topics topics = ItSupport.createAppTopics("rt", 3);
+        String input = topics.input();
+        String labels = topics.labels();
+        String embeddings = topics.embeddings();
+        String deadLetters = topics.deadLetters();
         String bootstrap = KafkaTestCluster.bootstrapServers();
         Path bundle = TestBundles.tiny(dir.resolve("tiny")).directory();
 
@@ -79,10 +79,7 @@ class RoundTripIT {
         settings.put(ClstreamConfig.SCHEMA_REGISTRY_URL, SchemaRegistryServer.url());
         settings.put(ClstreamConfig.INPUT_FORMAT, "avro");
         settings.put(ClstreamConfig.OUTPUT_FORMAT, "avro");
-        settings.put(ClstreamConfig.INPUT_TOPIC, input);
-        settings.put(ClstreamConfig.LABELS_TOPIC, labels);
-        settings.put(ClstreamConfig.EMBEDDINGS_TOPIC, embeddings);
-        settings.put(ClstreamConfig.DEAD_LETTER_TOPIC, deadLetters);
+        settings.putAll(topics.settings());
         settings.put(ClstreamConfig.MODEL_BUNDLE, bundle.toString());
 
         Set<String> ids = new LinkedHashSet<>();
