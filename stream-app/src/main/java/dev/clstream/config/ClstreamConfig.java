@@ -75,6 +75,8 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String SR_READ_TIMEOUT_MS = RegistrySettings.READ_TIMEOUT_MS;
 
     public static final String DEFAULT_APPLICATION_ID = "clstream";
+    /** Kafka's producer default for {@code max.request.size}. */
+    static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
     public static final String REDACTED = "[redacted]";
 
     static final ConfigDef DEFINITION = new ConfigDef(RegistrySettings.DEFINITION)
@@ -305,6 +307,28 @@ public final class ClstreamConfig extends AbstractConfig {
         p.put("processing.exception.handler.global.enabled", "true");
         p.putAll(passThrough);
         return p;
+    }
+
+    /**
+     * The producer's {@code max.request.size} ({@code producer.max.request.size} wins): the largest
+     * record the app may write, against which it sizes every record before sending it.
+     */
+    public int maxRequestSize() {
+        String key = StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        String value = passThrough.containsKey(key) ? passThrough.get(key)
+                : passThrough.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        if (value == null) {
+            return DEFAULT_MAX_REQUEST_SIZE;
+        }
+        try {
+            int size = Integer.parseInt(value.trim());
+            if (size > 0) {
+                return size;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error naming the key
+        }
+        throw new ConfigException(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, value, "a positive number of bytes");
     }
 
     /**

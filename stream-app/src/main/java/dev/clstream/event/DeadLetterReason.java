@@ -22,6 +22,8 @@ public enum DeadLetterReason {
     BLANK_TEXT("blank_text", Stage.TOKENIZE, "the text is white space only"),
     NO_TOKENS("no_tokens", Stage.TOKENIZE, "nothing is left of the text after the tokenizer's normalisation"),
     TEXT_TOO_LARGE("text_too_large", Stage.VALIDATE, "the text is over text.max.bytes"),
+    TOO_LARGE("too_large", Stage.VALIDATE,
+            "the record's outputs, or its entry in the micro-batch store, would be over the producer's max.request.size"),
     INFERENCE_FAILED("inference_failed", Stage.INFERENCE, "the encoder failed on this text alone");
 
     /** The pipeline stages a record can fail in, as dead letters name them. */

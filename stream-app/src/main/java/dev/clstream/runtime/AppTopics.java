@@ -4,6 +4,7 @@ import dev.clstream.config.ClstreamConfig;
 import dev.clstream.topology.Topologies;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +18,13 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +40,9 @@ public final class AppTopics {
     private static final Logger LOG = LoggerFactory.getLogger(AppTopics.class);
     private static final long TIMEOUT_S = 30;
     /** The topic configs {@code describe} shows. */
+    private static final String MAX_MESSAGE_BYTES = TopicConfig.MAX_MESSAGE_BYTES_CONFIG;
     private static final List<String> SHOWN_CONFIGS = List.of(TopicConfig.CLEANUP_POLICY_CONFIG,
-            TopicConfig.RETENTION_MS_CONFIG, TopicConfig.MAX_MESSAGE_BYTES_CONFIG, TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
+            TopicConfig.RETENTION_MS_CONFIG, MAX_MESSAGE_BYTES, TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
 
     public enum Role {
         INPUT("input"), LABELS("labels"), EMBEDDINGS("embeddings"), DEAD_LETTERS("dead letters"),
@@ -91,14 +95,28 @@ public final class AppTopics {
 
     /**
      * What {@code run} does before anything else against a real cluster: creates the missing topics
-     * when {@code topics.create} says so, then {@link #requireReady}.
+     * when {@code topics.create} says so, then {@link #requireReady}. Returns the configuration to
+     * run with: the producer's {@code max.request.size} lowered to the smallest
+     * {@code max.message.bytes} of the app's topics, so that the app sizes its records for them.
      */
-    static void prepare(ClstreamConfig config) {
+    static ClstreamConfig prepare(ClstreamConfig config) {
         try (Admin admin = Admin.create(config.adminProperties())) {
             if (config.topicsCreate()) {
                 create(admin, config, Optional.empty(), Optional.empty()).forEach(line -> LOG.info("topic {}", line));
             }
-            requireReady(admin, config);
+            List<State> states = requireReady(admin, config);
+            Optional<State> smallest = states.stream().filter(s -> s.configs().containsKey(MAX_MESSAGE_BYTES))
+                    .min(Comparator.comparingLong(s -> Long.parseLong(s.configs().get(MAX_MESSAGE_BYTES))));
+            if (smallest.isPresent()) {
+                long limit = Long.parseLong(smallest.get().configs().get(MAX_MESSAGE_BYTES));
+                if (limit < config.maxRequestSize()) {
+                    LOG.info("topic {} takes records of at most {} bytes ({}): the app sizes its records for that",
+                            smallest.get().spec().name(), limit, MAX_MESSAGE_BYTES);
+                    return config.with(Map.of(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                            Long.toString(limit)));
+                }
+            }
+            return config;
         }
     }
 
@@ -157,7 +175,7 @@ public final class AppTopics {
      * has another partition count than the state Kafka Streams keeps for it (its changelog), which
      * Streams cannot repartition.
      */
-    public static void requireReady(Admin admin, ClstreamConfig config) {
+    public static List<State> requireReady(Admin admin, ClstreamConfig config) {
         List<State> states = describe(admin, config);
         List<State> missing = states.stream().filter(s -> !s.exists()).toList();
         if (!missing.isEmpty()) {
@@ -179,6 +197,7 @@ public final class AppTopics {
                     + "kafka-streams-application-reset --application-id " + config.applicationId()
                     + " (it deletes the internal topics), or choose a new application.id");
         }
+        return states;
     }
 
     private static Map<String, TopicDescription> descriptions(Admin admin, Collection<String> names) {

@@ -51,10 +51,7 @@ public final class ClstreamRuntime implements AutoCloseable {
         Closer closer = new Closer();
         try {
             boolean embedded = !requested.hasBootstrapServers();
-            ClstreamConfig config = embedded ? EmbeddedMode.start(requested, closer) : requested;
-            if (!embedded) {
-                AppTopics.prepare(config);
-            }
+            ClstreamConfig config = embedded ? EmbeddedMode.start(requested, closer) : AppTopics.prepare(requested);
             AtomicReference<InferenceEngine> loaded = new AtomicReference<>();
             AtomicReference<KafkaStreams> started = new AtomicReference<>();
             RuntimeHealth health = new RuntimeHealth(() -> started.get() == null ? null : started.get().state(),

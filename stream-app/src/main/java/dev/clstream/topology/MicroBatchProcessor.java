@@ -37,22 +37,24 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[], Object> {
 
     private final InferenceEngine engine;
+    private final EventReader reader;
     private final MicroBatchSettings limits;
     private final OutputWriter outputs;
     private final String storeName;
     private final PipelineListener listener;
 
     private ProcessorContext<byte[], Object> context;
-    private KeyValueStore<Long, PendingEvent> store;
+    private KeyValueStore<Long, StoredEvent> store;
     private final TreeMap<Long, Waiting> waiting = new TreeMap<>();
     private long nextSequence;
     private long waitingTokens;
 
     private record Waiting(PendingEvent event, TokenizedText tokens) {}
 
-    MicroBatchProcessor(InferenceEngine engine, MicroBatchSettings limits, OutputWriter outputs, String storeName,
-                        PipelineListener listener) {
+    MicroBatchProcessor(InferenceEngine engine, EventReader reader, MicroBatchSettings limits, OutputWriter outputs,
+                        String storeName, PipelineListener listener) {
         this.engine = engine;
+        this.reader = reader;
         this.limits = limits;
         this.outputs = outputs;
         this.storeName = storeName;
@@ -68,23 +70,39 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         waitingTokens = 0;
         nextSequence = 0;
         // Events left waiting by a previous instance of this task (crash, rebalance, restart).
-        List<KeyValue<Long, PendingEvent>> restored = new ArrayList<>();
-        try (KeyValueIterator<Long, PendingEvent> it = store.all()) {
+        List<KeyValue<Long, StoredEvent>> restored = new ArrayList<>();
+        try (KeyValueIterator<Long, StoredEvent> it = store.all()) {
             it.forEachRemaining(restored::add);
         }
-        for (KeyValue<Long, PendingEvent> kv : restored) {
+        for (KeyValue<Long, StoredEvent> kv : restored) {
             nextSequence = Math.max(nextSequence, kv.key + 1);
-            admit(kv.key, kv.value);
+            restore(kv.key, kv.value);
         }
         long tick = Math.max(1, Math.min(limits.maxWaitMs() / 2, 1000));
         context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::flushIfOldestExpired);
     }
 
+    /**
+     * Reads a restored entry's event from its source record, as the decoder did the first time (the
+     * store keeps the record once, not the event as well); a record that now reads otherwise is
+     * dead-lettered as it would have been then.
+     */
+    private void restore(long sequence, StoredEvent stored) {
+        EventReader.Read read = reader.read(stored.source());
+        if (read.refused() != null) {
+            outputs.deadLetter(context, stored.source(), read.refused(), read.message());
+            store.delete(sequence);
+            return;
+        }
+        admit(sequence, new PendingEvent(stored.source(), read.event(), stored.arrivalMs()));
+    }
+
     @Override
     public void process(Record<byte[], PendingEvent> record) {
         long sequence = nextSequence++;
-        store.put(sequence, record.value());
-        if (admit(sequence, record.value()) && (waiting.size() >= limits.maxEvents()
+        PendingEvent event = record.value();
+        store.put(sequence, new StoredEvent(event.source(), event.arrivalMs()));
+        if (admit(sequence, event) && (waiting.size() >= limits.maxEvents()
                 || waitingTokens >= limits.maxTokens())) {
             flush();
         }

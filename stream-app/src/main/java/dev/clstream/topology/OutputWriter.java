@@ -12,6 +12,8 @@ import dev.clstream.event.SourceRecord;
 import dev.clstream.inference.Classification;
 import dev.clstream.inference.Prediction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -20,78 +22,158 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * Forwards a processed event's outputs to the sink nodes: the labeled event and the [CLS]
  * embedding (each when enabled), or a dead letter. Keys, timestamps and headers of the input are
- * kept; the model's name and version are added as headers.
+ * kept; the model's name and version are added as headers. Every record is sized before it is
+ * sent ({@link RecordLimits}): outputs that would be too large make a {@code too_large} dead letter
+ * instead, and a dead letter too large to write is cut to fit, saying what was cut.
  */
 final class OutputWriter {
     static final String MODEL_NAME_HEADER = "clstream.model.name";
     static final String MODEL_VERSION_HEADER = "clstream.model.version";
     static final String REASON_HEADER = "clstream.dead.letter.reason";
-    /**
-     * Original values above this are left out of dead letters: with the record's other fields they
-     * would pass Kafka's default 1 MB message limit, and a dead letter that cannot be written would
-     * stop the stream thread. The message says so and gives the size.
-     */
-    static final int MAX_ORIGINAL_VALUE_BYTES = 900 * 1024;
+    /** Room kept free under the limit when cutting a dead letter, for what the size of a cut value changes besides it. */
+    private static final int CUT_SLACK = 64;
 
     private final ClstreamConfig config;
     private final OutputEncoder encoder;
     private final BundleManifest model;
     private final PipelineListener listener;
+    private final RecordLimits limits;
 
-    OutputWriter(ClstreamConfig config, OutputEncoder encoder, BundleManifest model, PipelineListener listener) {
+    OutputWriter(ClstreamConfig config, OutputEncoder encoder, BundleManifest model, PipelineListener listener,
+                 RecordLimits limits) {
         this.config = config;
         this.encoder = encoder;
         this.model = model;
         this.listener = listener;
+        this.limits = limits;
+    }
+
+    RecordLimits limits() {
+        return limits;
     }
 
     void success(ProcessorContext<byte[], Object> context, PendingEvent pending, Prediction p) {
         SourceRecord src = pending.source();
         InputEvent e = pending.event();
         long now = context.currentSystemTimeMs();
-        if (p.classification() != null) {
-            listener.classified(e.id(), e.text(), p.classification().label(), p.classification().score());
+        Classification c = p.classification();
+        byte[] label = config.labelsEnabled() && c != null ? encoder.labeled(config.labelsTopic(), new LabelOutput(
+                e.id(), c.label(), c.score(), c.labels(), c.probabilities(), model.name(), model.version(), p.tokens(),
+                p.truncated(), e.eventTime(), now)) : null;
+        byte[] embedding = config.embeddingsEnabled() ? encoder.embedding(config.embeddingsTopic(), new EmbeddingOutput(
+                e.id(), model.name(), model.version(), p.embedding(), e.eventTime())) : null;
+        Headers headers = headers(src.headers(), null);
+        String tooLarge = tooLarge("labels", src, label, headers);
+        tooLarge = tooLarge != null ? tooLarge : tooLarge("embeddings", src, embedding, headers);
+        if (tooLarge != null) {
+            deadLetter(context, src, DeadLetterReason.TOO_LARGE, tooLarge);
+            return;
+        }
+        if (c != null) {
+            listener.classified(e.id(), e.text(), c.label(), c.score());
         }
         if (p.truncated()) {
             listener.truncated();
         }
-        if (config.labelsEnabled() && p.classification() != null) {
-            Classification c = p.classification();
-            LabelOutput out = new LabelOutput(e.id(), c.label(), c.score(), c.labels(), c.probabilities(), model.name(),
-                    model.version(), p.tokens(), p.truncated(), e.eventTime(), now);
-            forward(context, src, encoder.labeled(config.labelsTopic(), out), Topologies.LABELS_SINK, null);
+        if (label != null) {
+            context.forward(new Record<>(src.key(), label, src.timestamp(), headers), Topologies.LABELS_SINK);
             listener.eventOut(PipelineListener.Output.LABELS);
         }
-        if (config.embeddingsEnabled()) {
-            EmbeddingOutput out = new EmbeddingOutput(e.id(), model.name(), model.version(), p.embedding(),
-                    e.eventTime());
-            forward(context, src, encoder.embedding(config.embeddingsTopic(), out), Topologies.EMBEDDINGS_SINK, null);
+        if (embedding != null) {
+            context.forward(new Record<>(src.key(), embedding, src.timestamp(), headers(src.headers(), null)),
+                    Topologies.EMBEDDINGS_SINK);
             listener.eventOut(PipelineListener.Output.EMBEDDINGS);
         }
         listener.processed(e.eventTime() != null ? e.eventTime() : src.timestamp(), now);
     }
 
-    void deadLetter(ProcessorContext<byte[], Object> context, SourceRecord src, DeadLetterReason reason,
-                    String message) {
-        byte[] value = src.value();
-        String text = message;
-        if (value != null && value.length > MAX_ORIGINAL_VALUE_BYTES) {
-            text = message + " (original value of " + value.length + " bytes left out: over "
-                    + MAX_ORIGINAL_VALUE_BYTES + " bytes)";
-            value = null;
+    private String tooLarge(String output, SourceRecord src, byte[] value, Headers headers) {
+        if (value == null || limits.fits(src.key(), value, headers)) {
+            return null;
         }
-        boolean modelInvolved = reason.stage().involvesModel();
-        DeadLetterOutput out = new DeadLetterOutput(reason, text, src.topic(), src.partition(), src.offset(),
-                src.key(), value, context.currentSystemTimeMs(), modelInvolved ? model.name() : null,
-                modelInvolved ? model.version() : null);
-        forward(context, src, encoder.deadLetter(config.deadLetterTopic(), out), Topologies.DEAD_LETTER_SINK, reason);
-        listener.deadLetter(reason, text, src.position());
+        return "the " + output + " record would be " + limits.size(src.key(), value, headers) + " bytes with the "
+                + "input's key (" + (src.key() == null ? 0 : src.key().length) + " bytes) and headers, over "
+                + "max.request.size = " + limits.maxRecordBytes();
     }
 
-    private void forward(ProcessorContext<byte[], Object> context, SourceRecord src, byte[] value, String sink,
-                         DeadLetterReason reason) {
+    void deadLetter(ProcessorContext<byte[], Object> context, SourceRecord src, DeadLetterReason reason,
+                    String message) {
+        long now = context.currentSystemTimeMs();
+        boolean modelInvolved = reason.stage().involvesModel();
+        String name = modelInvolved ? model.name() : null;
+        String version = modelInvolved ? model.version() : null;
+        byte[] key = src.key();
+        Headers headers = headers(src.headers(), reason);
+        String topic = config.deadLetterTopic();
+        DeadLetterOutput out = new DeadLetterOutput(reason, message, src.topic(), src.partition(), src.offset(),
+                src.key(), src.value(), now, name, version);
+        byte[] value = encoder.deadLetter(topic, out);
+        if (!limits.fits(key, value, headers)) {
+            // Too large to write as it is: keep as much of the original value as fits, then give up the original key,
+            // the copied headers and the record key, in that order, saying so.
+            int total = src.value() == null ? 0 : src.value().length;
+            byte[] kept = cut(key, headers, out);
+            String what = kept.length == 0 ? "original value of " + total + " bytes left out"
+                    : "original value of " + total + " bytes cut to its first " + kept.length + " bytes";
+            String note = " (" + what + " to fit max.request.size = " + limits.maxRecordBytes() + ")";
+            out = new DeadLetterOutput(reason, message + note, src.topic(), src.partition(), src.offset(), src.key(),
+                    kept.length == 0 ? null : kept, now, name, version);
+            value = encoder.deadLetter(topic, out);
+            if (!limits.fits(key, value, headers)) {
+                out = new DeadLetterOutput(reason, message + note + "; original key of " + (src.key() == null ? 0
+                        : src.key().length) + " bytes left out (it is the record's key)", src.topic(), src.partition(),
+                        src.offset(), null, null, now, name, version);
+                value = encoder.deadLetter(topic, out);
+            }
+            if (!limits.fits(key, value, headers)) {
+                out = new DeadLetterOutput(reason, out.message() + "; the input's headers and the record key left out "
+                        + "as well", src.topic(), src.partition(), src.offset(), null, null, now, name, version);
+                value = encoder.deadLetter(topic, out);
+                key = null;
+                headers = headers(List.of(), reason);
+            }
+            message = out.message();
+        }
+        context.forward(new Record<>(key, value, src.timestamp(), headers), Topologies.DEAD_LETTER_SINK);
+        listener.deadLetter(reason, message, src.position());
+    }
+
+    /**
+     * The longest prefix of the original value with which the dead letter fits: the encoding's cost per
+     * original byte is measured (base64 in JSON costs 4/3), then the prefix is shortened until it fits.
+     */
+    private byte[] cut(byte[] key, Headers headers, DeadLetterOutput full) {
+        byte[] original = full.originalValue();
+        if (original == null || original.length == 0) {
+            return new byte[0];
+        }
+        String topic = config.deadLetterTopic();
+        int without = limits.size(key, encoder.deadLetter(topic, withValue(full, null)), headers);
+        int with = limits.size(key, encoder.deadLetter(topic, full), headers);
+        double perByte = (double) (with - without) / original.length;
+        int room = limits.maxRecordBytes() - without - CUT_SLACK - 200;
+        int length = room <= 0 ? 0 : (int) Math.min(original.length, Math.floor(room / Math.max(perByte, 1e-9)));
+        while (length > 0) {
+            byte[] prefix = Arrays.copyOf(original, length);
+            if (limits.fits(key, encoder.deadLetter(topic, withValue(full, prefix)), headers)) {
+                return prefix;
+            }
+            length = (int) (length * 0.9);
+        }
+        return new byte[0];
+    }
+
+    private static DeadLetterOutput withValue(DeadLetterOutput d, byte[] value) {
+        return new DeadLetterOutput(d.reason(), d.message() + " (original value of " + d.originalValue().length
+                + " bytes cut to its first " + (value == null ? 0 : value.length) + " bytes to fit max.request.size = "
+                + Integer.MAX_VALUE + ")", d.sourceTopic(), d.sourcePartition(), d.sourceOffset(), d.originalKey(),
+                value, d.failedTime(), d.modelName(), d.modelVersion());
+    }
+
+    /** The input's headers, the model's name and version, and the dead letter's reason when there is one. */
+    private Headers headers(List<SourceRecord.Header> input, DeadLetterReason reason) {
         Headers headers = new RecordHeaders();
-        for (SourceRecord.Header h : src.headers()) {
+        for (SourceRecord.Header h : input) {
             headers.add(h.key(), h.value());
         }
         headers.add(MODEL_NAME_HEADER, model.name().getBytes(StandardCharsets.UTF_8));
@@ -99,6 +181,6 @@ final class OutputWriter {
         if (reason != null) {
             headers.add(REASON_HEADER, reason.code().getBytes(StandardCharsets.UTF_8));
         }
-        context.forward(new Record<>(src.key(), value, src.timestamp(), headers), sink);
+        return headers;
     }
 }

@@ -1,6 +1,5 @@
 package dev.clstream.topology;
 
-import dev.clstream.event.InputEvent;
 import dev.clstream.event.SourceRecord;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -10,36 +9,46 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The binary form of a {@link PendingEvent} in the batcher's changelogged store. Versioned so a
- * newer clstream can still restore what an older one left pending.
+ * The binary form of a {@link StoredEvent} in the batcher's changelogged store. Versioned so a
+ * newer clstream can still restore what an older one left pending: version 1 also held the decoded
+ * event (text, id, time, attributes), which is read past now, since the event is read again from
+ * the source record.
  */
-public final class PendingEventCodec implements Serde<PendingEvent> {
-    private static final byte VERSION = 1;
+public final class PendingEventCodec implements Serde<StoredEvent> {
+    private static final byte VERSION = 2;
+    private static final byte VERSION_WITH_EVENT = 1;
 
     @Override
-    public Serializer<PendingEvent> serializer() {
+    public Serializer<StoredEvent> serializer() {
         return (topic, e) -> e == null ? null : encode(e);
     }
 
     @Override
-    public Deserializer<PendingEvent> deserializer() {
+    public Deserializer<StoredEvent> deserializer() {
         return (topic, bytes) -> bytes == null ? null : decode(bytes);
     }
 
-    static byte[] encode(PendingEvent e) {
+    /** The length of {@link #encode}'s bytes, without making them: what the changelog record will weigh. */
+    static int encodedSize(SourceRecord s) {
+        long n = 1 + string(s.topic()) + 4 + 8 + 8 + bytes(s.key()) + bytes(s.value()) + 4 + 8;
+        for (SourceRecord.Header h : s.headers()) {
+            n += string(h.key()) + bytes(h.value());
+        }
+        return (int) Math.min(Integer.MAX_VALUE, n);
+    }
+
+    static byte[] encode(StoredEvent e) {
+        SourceRecord s = e.source();
         try {
-            ByteArrayOutputStream buf = new ByteArrayOutputStream(256 + e.event().text().length());
+            ByteArrayOutputStream buf = new ByteArrayOutputStream(encodedSize(s));
             DataOutputStream out = new DataOutputStream(buf);
             out.writeByte(VERSION);
-            SourceRecord s = e.source();
             writeString(out, s.topic());
             out.writeInt(s.partition());
             out.writeLong(s.offset());
@@ -51,16 +60,6 @@ public final class PendingEventCodec implements Serde<PendingEvent> {
                 writeString(out, h.key());
                 writeBytes(out, h.value());
             }
-            InputEvent in = e.event();
-            writeString(out, in.id());
-            writeString(out, in.text());
-            out.writeBoolean(in.eventTime() != null);
-            out.writeLong(in.eventTime() == null ? 0 : in.eventTime());
-            out.writeInt(in.attributes().size());
-            for (Map.Entry<String, String> a : in.attributes().entrySet()) {
-                writeString(out, a.getKey());
-                writeString(out, a.getValue());
-            }
             out.writeLong(e.arrivalMs());
             return buf.toByteArray();
         } catch (IOException ex) {
@@ -68,11 +67,11 @@ public final class PendingEventCodec implements Serde<PendingEvent> {
         }
     }
 
-    static PendingEvent decode(byte[] bytes) {
+    static StoredEvent decode(byte[] bytes) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
             byte version = in.readByte();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_WITH_EVENT) {
                 throw new IllegalStateException("pending event format version " + version + " is not supported");
             }
             String topic = readString(in);
@@ -86,21 +85,34 @@ public final class PendingEventCodec implements Serde<PendingEvent> {
             for (int i = 0; i < nHeaders; i++) {
                 headers.add(new SourceRecord.Header(readString(in), readBytes(in)));
             }
-            String id = readString(in);
-            String text = readString(in);
-            boolean hasTime = in.readBoolean();
-            long time = in.readLong();
-            int nAttributes = in.readInt();
-            Map<String, String> attributes = new LinkedHashMap<>();
-            for (int i = 0; i < nAttributes; i++) {
-                attributes.put(readString(in), readString(in));
+            if (version == VERSION_WITH_EVENT) {
+                skipEvent(in);
             }
             long arrival = in.readLong();
-            return new PendingEvent(new SourceRecord(topic, partition, offset, timestamp, key, value, headers),
-                    new InputEvent(id, text, hasTime ? time : null, attributes), arrival);
+            return new StoredEvent(new SourceRecord(topic, partition, offset, timestamp, key, value, headers), arrival);
         } catch (IOException ex) {
             throw new UncheckedIOException("corrupt pending event in the batch store", ex);
         }
+    }
+
+    /** Version 1's decoded event: id, text, event time, attributes. */
+    private static void skipEvent(DataInputStream in) throws IOException {
+        readBytes(in);
+        readBytes(in);
+        in.readBoolean();
+        in.readLong();
+        int nAttributes = in.readInt();
+        for (int i = 0; i < 2 * nAttributes; i++) {
+            readBytes(in);
+        }
+    }
+
+    private static long string(String s) {
+        return bytes(s == null ? null : s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static long bytes(byte[] b) {
+        return 4L + (b == null ? 0 : b.length);
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {

@@ -31,7 +31,9 @@ public final class Topologies {
     public static Topology build(ClstreamConfig config, InferenceEngine engine, InputDecoder decoder,
                                  OutputEncoder encoder, PipelineListener listener) {
         listener.modelServed(engine.manifest());
-        OutputWriter outputs = new OutputWriter(config, encoder, engine.manifest(), listener);
+        OutputWriter outputs = new OutputWriter(config, encoder, engine.manifest(), listener,
+                new RecordLimits(config.maxRequestSize()));
+        EventReader reader = new EventReader(decoder, config.textMaxBytes());
         Topology t;
         if (config.labelStatsEnabled()) {
             // 6. (A sub-topology of its own, from the labels topic: see LabelStatistics.) Built first because only
@@ -45,10 +47,10 @@ public final class Topologies {
         // 1. Read raw bytes: a record that cannot be decoded must still reach the dead-letter topic as it arrived.
         t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), config.inputTopic());
         // 2. Decode and validate; failures go to the dead-letter sink, events to the batcher.
-        t.addProcessor(DECODER, () -> new DecodeProcessor(decoder, outputs, config.textMaxBytes(), listener), SOURCE);
+        t.addProcessor(DECODER, () -> new DecodeProcessor(reader, outputs, listener), SOURCE);
         // 3. Micro-batch through the encoder; waiting events live in a changelogged store (see MicroBatchProcessor).
-        t.addProcessor(BATCHER, () -> new MicroBatchProcessor(engine, config.microBatch(), outputs, PENDING_STORE,
-                listener), DECODER);
+        t.addProcessor(BATCHER, () -> new MicroBatchProcessor(engine, reader, config.microBatch(), outputs,
+                PENDING_STORE, listener), DECODER);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Long(),
                 new PendingEventCodec()), BATCHER);
         // 4. Labeled events and [CLS] embeddings, each only when enabled.
