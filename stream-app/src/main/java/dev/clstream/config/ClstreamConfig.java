@@ -51,6 +51,7 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String BATCH_MAX_SIZE = "batch.max.size";
     public static final String BATCH_MAX_TOKENS = "batch.max.tokens";
     public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
+    public static final String BATCH_MAX_INFERENCE_MS = "batch.max.inference.ms";
     public static final String MODEL_BUNDLE = "model.bundle";
     public static final String MODEL_VERIFY = "model.verify";
     public static final String INFERENCE_PROVIDER = "inference.provider";
@@ -62,6 +63,8 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String HTTP_BIND_ADDRESS = "http.bind.address";
     public static final String HTTP_PORT = "http.port";
     public static final String LIVE_LOW_CONFIDENCE_THRESHOLD = "live.low.confidence.threshold";
+    public static final String HEALTH_MAX_THREAD_REPLACEMENTS = "health.max.thread.replacements";
+    public static final String HEALTH_THREAD_REPLACEMENT_WINDOW_MS = "health.thread.replacement.window.ms";
 
     /** Serde keys, named as Confluent's serdes name them so existing client configs carry over. */
     public static final String SCHEMA_REGISTRY_URL = RegistrySettings.SCHEMA_REGISTRY_URL;
@@ -110,6 +113,9 @@ public final class ClstreamConfig extends AbstractConfig {
                     "A micro-batch is sent to the encoder once it holds this many events.")
             .define(BATCH_MAX_TOKENS, Type.INT, 4096, Range.between(1, 1 << 24), Importance.MEDIUM,
                     "... or once its events hold this many tokens together.")
+            .define(BATCH_MAX_INFERENCE_MS, Type.LONG, 3_000L, Range.between(10, 600_000), Importance.MEDIUM,
+                    "A flush sends only as many waiting events through the encoder as its measured cost lets finish "
+                            + "within this, since it runs inside the open transaction.")
             .define(BATCH_MAX_WAIT_MS, Type.LONG, 50L, Range.between(1, 60_000), Importance.MEDIUM,
                     "... or once its oldest event has waited this long (wall clock).")
             .define(MODEL_BUNDLE, Type.STRING, "", Importance.HIGH,
@@ -133,6 +139,11 @@ public final class ClstreamConfig extends AbstractConfig {
                     "Address the HTTP endpoint listens on; empty means 0.0.0.0, or 127.0.0.1 in embedded mode.")
             .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
                     "Port of the HTTP endpoint; 0 picks a free one.")
+            .define(HEALTH_MAX_THREAD_REPLACEMENTS, Type.INT, 5, Range.between(1, 1000), Importance.LOW,
+                    "Liveness fails once this many stream threads failed and were replaced within "
+                            + "health.thread.replacement.window.ms: a crash loop that a restart may end.")
+            .define(HEALTH_THREAD_REPLACEMENT_WINDOW_MS, Type.LONG, 600_000L, Range.between(1_000, 86_400_000),
+                    Importance.LOW, "The window of health.max.thread.replacements.")
             .define(LIVE_LOW_CONFIDENCE_THRESHOLD, Type.DOUBLE, 0.7, Range.between(0, 1), Importance.LOW,
                     "The live page lists the latest events whose top label scored below this.");
 
@@ -177,6 +188,9 @@ public final class ClstreamConfig extends AbstractConfig {
         if (!guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) && !guarantee.equals(StreamsConfig.AT_LEAST_ONCE)) {
             throw new ConfigException(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
                     "allowed values: " + StreamsConfig.EXACTLY_ONCE_V2 + " (default), " + StreamsConfig.AT_LEAST_ONCE);
+        }
+        if (exactlyOnce()) {
+            TransactionBudget.check(passThrough, getLong(BATCH_MAX_INFERENCE_MS), BATCH_MAX_INFERENCE_MS);
         }
         if (needsRegistry() && !registry().hasUrl() && hasBootstrapServers()) {
             throw new ConfigException(SCHEMA_REGISTRY_URL + " is required when " + INPUT_FORMAT + " or "
@@ -230,6 +244,12 @@ public final class ClstreamConfig extends AbstractConfig {
         return getString(LABEL_STATS_TOPIC);
     }
 
+    /** Whether Kafka Streams runs with {@code processing.guarantee=exactly_once_v2} (the default). */
+    public boolean exactlyOnce() {
+        return passThrough.getOrDefault(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+                .equals(StreamsConfig.EXACTLY_ONCE_V2);
+    }
+
     public boolean topicsCreate() {
         return getBoolean(TOPICS_CREATE);
     }
@@ -262,7 +282,9 @@ public final class ClstreamConfig extends AbstractConfig {
     }
 
     public MicroBatchSettings microBatch() {
-        return new MicroBatchSettings(getInt(BATCH_MAX_SIZE), getInt(BATCH_MAX_TOKENS), getLong(BATCH_MAX_WAIT_MS));
+        long budget = getLong(BATCH_MAX_INFERENCE_MS);
+        return new MicroBatchSettings(getInt(BATCH_MAX_SIZE), getInt(BATCH_MAX_TOKENS), getLong(BATCH_MAX_WAIT_MS),
+                budget, TransactionBudget.hardLimitMs(passThrough, budget, exactlyOnce()));
     }
 
     public String modelBundle() {
@@ -275,6 +297,15 @@ public final class ClstreamConfig extends AbstractConfig {
 
     public HttpSettings http() {
         return new HttpSettings(getBoolean(HTTP_ENABLED), getString(HTTP_BIND_ADDRESS), getInt(HTTP_PORT));
+    }
+
+    /** Liveness fails after this many stream-thread replacements within {@link #threadReplacementWindowMs()}. */
+    public int maxThreadReplacements() {
+        return getInt(HEALTH_MAX_THREAD_REPLACEMENTS);
+    }
+
+    public long threadReplacementWindowMs() {
+        return getLong(HEALTH_THREAD_REPLACEMENT_WINDOW_MS);
     }
 
     public LiveSettings live() {
@@ -305,6 +336,10 @@ public final class ClstreamConfig extends AbstractConfig {
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         // Kafka 4.x warns until this opt-in to the behaviour that becomes the default in 5.0.
         p.put("processing.exception.handler.global.enabled", "true");
+        if (exactlyOnce() && TransactionBudget.transactionTimeoutSet(passThrough) == null) {
+            p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                    Long.toString(TransactionBudget.transactionTimeoutMs(passThrough, getLong(BATCH_MAX_INFERENCE_MS))));
+        }
         p.putAll(passThrough);
         return p;
     }

@@ -5,8 +5,8 @@ import java.util.List;
 /** What the health endpoints ask of the app. */
 public interface HealthCheck {
 
-    /** False only once the process has begun to shut down: a restart would not help anything else. */
-    boolean live();
+    /** Why the app is dead (a restart would help); empty while it is live. */
+    List<String> notLiveBecause();
 
     /** Why the app should not get traffic now; empty when it is ready. */
     List<String> notReadyBecause();

@@ -19,13 +19,15 @@ public record EncoderOptions(
         int concurrency,
         OptLevel optimization,
         int maxTextsPerRun,
-        int maxPaddedTokensPerRun) {
+        int maxPaddedTokensPerRun,
+        RunInterceptor interceptor) {
 
     public EncoderOptions {
         check(intraOpThreads >= 1, "intra-op threads", intraOpThreads, ">= 1");
         check(concurrency >= 1, "concurrency", concurrency, ">= 1");
         check(maxTextsPerRun >= 1, "max texts per run", maxTextsPerRun, ">= 1");
         check(maxPaddedTokensPerRun >= 1, "max padded tokens per run", maxPaddedTokensPerRun, ">= 1");
+        interceptor = interceptor == null ? RunInterceptor.NONE : interceptor;
     }
 
     public static EncoderOptions defaults() {
@@ -44,6 +46,7 @@ public record EncoderOptions(
         b.optimization = optimization;
         b.maxTextsPerRun = maxTextsPerRun;
         b.maxPaddedTokensPerRun = maxPaddedTokensPerRun;
+        b.interceptor = interceptor;
         return b;
     }
 
@@ -72,6 +75,7 @@ public record EncoderOptions(
         private OptLevel optimization = OptLevel.ALL_OPT;
         private Integer maxTextsPerRun;
         private Integer maxPaddedTokensPerRun;
+        private RunInterceptor interceptor = RunInterceptor.NONE;
 
         private Builder() {}
 
@@ -113,6 +117,12 @@ public record EncoderOptions(
             return this;
         }
 
+        /** A seam for tests: called before each encoder run (see {@link RunInterceptor}); none by default. */
+        public Builder optRunInterceptor(RunInterceptor interceptor) {
+            this.interceptor = interceptor;
+            return this;
+        }
+
         public EncoderOptions build() {
             boolean gpu = provider.kind() == ExecutionProvider.Kind.CUDA;
             int cores = Runtime.getRuntime().availableProcessors();
@@ -121,7 +131,7 @@ public record EncoderOptions(
             int threads = intraOpThreads != null ? intraOpThreads : gpu ? 1 : Math.max(1, cores / runs);
             int texts = maxTextsPerRun != null ? maxTextsPerRun : gpu ? 256 : 1;
             int tokens = maxPaddedTokensPerRun != null ? maxPaddedTokensPerRun : Integer.MAX_VALUE;
-            return new EncoderOptions(provider, threads, runs, optimization, texts, tokens);
+            return new EncoderOptions(provider, threads, runs, optimization, texts, tokens, interceptor);
         }
     }
 }

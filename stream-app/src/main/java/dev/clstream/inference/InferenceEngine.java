@@ -4,7 +4,6 @@ import dev.clstream.bundle.BundleException;
 import dev.clstream.bundle.BundleManifest;
 import dev.clstream.bundle.LogitsSource;
 import dev.clstream.bundle.ModelBundle;
-import dev.clstream.event.DeadLetterReason;
 import dev.clstream.tokenize.InvalidTextException;
 import dev.clstream.tokenize.TextTokenizer;
 import dev.clstream.tokenize.TokenizedText;
@@ -12,39 +11,39 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A loaded bundle ready to serve: tokenizer, encoder and classification head, checked against each
  * other at open (hidden size, label count, the graph's real tensors). {@link #predict} takes a
  * window of tokenised texts, runs them in length-sorted encoder runs ({@link RunPlanner}), several
- * at once when the options allow, and returns results in the order given.
+ * at once when the options allow, and returns results in the order given;
+ * {@link #predictIsolating} also retries, finds the text at fault, and keeps to a time limit.
  */
 public final class InferenceEngine implements AutoCloseable {
-
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceEngine.class);
     private static final String PROBE_TEXT = "clstream probe";
+    /** How long close() waits for runs in flight before it leaves their native memory alone. */
+    private static final long CLOSE_WAIT_S = 30;
 
     private final ModelBundle bundle;
     private final EncoderOptions options;
     private final TextTokenizer tokenizer;
     private final Encoder encoder;
-    private final ExecutorService runners;
+    private final TokenizedText probe;
+    private final RunExecutor executor;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private InferenceEngine(ModelBundle bundle, EncoderOptions options, TextTokenizer tokenizer, Encoder encoder) {
+    private InferenceEngine(ModelBundle bundle, EncoderOptions options, TextTokenizer tokenizer, Encoder encoder,
+                            TokenizedText probe) {
         this.bundle = bundle;
         this.options = options;
         this.tokenizer = tokenizer;
         this.encoder = encoder;
-        this.runners = options.concurrency() > 1 ? Executors.newFixedThreadPool(options.concurrency(), runnerThreads())
-                : null;
+        this.probe = probe;
+        this.executor = new RunExecutor(options.concurrency());
     }
 
     /** Opens a bundle loaded by {@link ModelBundle#load}; every mismatch fails here with a {@link BundleException}. */
@@ -55,11 +54,12 @@ public final class InferenceEngine implements AutoCloseable {
             Optional<String> graphLogits = m.logits()
                     .filter(LogitsSource.GraphOutput.class::isInstance)
                     .map(l -> ((LogitsSource.GraphOutput) l).outputName());
+            TokenizedText probe = probe(tokenizer, bundle);
             Encoder encoder = Encoder.open(bundle.modelFile(), options, graphLogits, m.labels().size(),
-                    tokenizer.padId(), probe(tokenizer, bundle));
+                    tokenizer.padId(), probe);
             try {
                 checkHead(bundle, encoder.hiddenSize());
-                return new InferenceEngine(bundle, options, tokenizer, encoder);
+                return new InferenceEngine(bundle, options, tokenizer, encoder, probe);
             } catch (RuntimeException e) {
                 encoder.close();
                 throw e;
@@ -114,71 +114,65 @@ public final class InferenceEngine implements AutoCloseable {
      * if any run fails; {@link #predictIsolating} finds the text at fault instead.
      */
     public List<Prediction> predict(List<TokenizedText> texts) {
-        return run(texts, plan(texts));
-    }
-
-    private List<Prediction> run(List<TokenizedText> texts, RunPlan plan) {
-        if (closed.get()) {
-            throw new IllegalStateException("the inference engine is closed");
-        }
-        Prediction[] out = new Prediction[texts.size()];
-        if (runners == null || plan.runs().size() == 1) {
-            for (int[] run : plan.runs()) {
-                runOne(texts, run, out);
-            }
-        } else {
-            List<Future<?>> running = new ArrayList<>(plan.runs().size());
-            try {
-                for (int[] run : plan.runs()) {
-                    running.add(runners.submit(() -> runOne(texts, run, out)));
-                }
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                running.forEach(f -> f.cancel(true));
-                throw new IllegalStateException("the inference engine is closing", e);
-            }
-            awaitAll(running);
-        }
-        return Arrays.asList(out);
+        return run(texts, plan(texts), Long.MAX_VALUE);
     }
 
     /** The encoder runs {@link #predict} makes for these texts, in the order it starts them. */
     public RunPlan plan(List<TokenizedText> texts) {
         int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
-        return RunPlanner.plan(lengths, options.maxTextsPerRun(), options.maxPaddedTokensPerRun(),
-                runners == null ? 1 : options.concurrency());
+        return RunPlanner.plan(lengths, options.maxTextsPerRun(), options.maxPaddedTokensPerRun(), options.concurrency());
+    }
+
+    /** Runs {@code plan} over {@code texts} by {@code deadlineNanos} ({@link System#nanoTime}; MAX_VALUE: none). */
+    List<Prediction> run(List<TokenizedText> texts, RunPlan plan, long deadlineNanos) {
+        if (closed.get()) {
+            throw new IllegalStateException("the inference engine is closed");
+        }
+        Prediction[] out = new Prediction[texts.size()];
+        List<Runnable> runs = new ArrayList<>(plan.runs().size());
+        for (int[] run : plan.runs()) {
+            runs.add(() -> runOne(texts, run, out));
+        }
+        executor.runAll(runs, deadlineNanos);
+        return Arrays.asList(out);
+    }
+
+    /** Like {@link #predictIsolating(List, long)}, without a time limit. */
+    public Predictions predictIsolating(List<TokenizedText> texts) {
+        return predictIsolating(texts, Long.MAX_VALUE);
+    }
+
+    /**
+     * Like {@link #predict}, but what fails is retried, then narrowed down to the texts at fault
+     * ({@link FaultIsolation}), so one bad input costs only its own result; the whole call keeps to
+     * {@code deadlineNanos}.
+     *
+     * @throws EncoderStalledException the time limit passed, or the encoder fails even on its probe
+     *         text: the encoder is at fault, no text is
+     * @throws IllegalStateException the engine is closed
+     */
+    public Predictions predictIsolating(List<TokenizedText> texts, long deadlineNanos) {
+        return new FaultIsolation(this, deadlineNanos).predict(texts);
+    }
+
+    /** Whether the encoder runs the probe text it ran at open (a known good text). */
+    boolean runsProbe(long deadlineNanos) {
+        try {
+            run(List.of(probe), plan(List.of(probe)), deadlineNanos);
+            return true;
+        } catch (InferenceException e) {
+            return false;
+        }
+    }
+
+    /** How long the oldest encoder run in flight has been running, in ms; 0 when none is. */
+    public long oldestRunMillis() {
+        return executor.oldestRunNanos() / 1_000_000;
     }
 
     /** False once {@link #close} has begun: the model is no longer there to serve. */
     public boolean isOpen() {
         return !closed.get();
-    }
-
-    /**
-     * Like {@link #predict}, but a failing run is split in halves until the failing texts are
-     * alone, so one bad input costs only its own result. Only {@link InferenceException}s count as a
-     * text's failure; a closed engine throws {@link IllegalStateException} for the whole call. The
-     * run plan is made once per try, and its token grid is reported with the outcomes.
-     */
-    public Predictions predictIsolating(List<TokenizedText> texts) {
-        List<Outcome> out = new ArrayList<>(texts.size());
-        long grid = isolate(texts, out);
-        return new Predictions(out, grid);
-    }
-
-    private long isolate(List<TokenizedText> texts, List<Outcome> out) {
-        RunPlan plan = plan(texts);
-        try {
-            run(texts, plan).forEach(p -> out.add(new Outcome.Success(p)));
-            return plan.paddedTokens();
-        } catch (InferenceException e) {
-            if (texts.size() == 1) {
-                out.add(new Outcome.Failure(DeadLetterReason.INFERENCE_FAILED, e.getMessage()));
-                return plan.paddedTokens();
-            }
-            int half = texts.size() / 2;
-            return plan.paddedTokens() + isolate(texts.subList(0, half), out)
-                    + isolate(texts.subList(half, texts.size()), out);
-        }
     }
 
     /** Tokenises and classifies each text; every text gets an outcome, in order. */
@@ -206,6 +200,7 @@ public final class InferenceEngine implements AutoCloseable {
         for (int i : indices) {
             batch.add(texts.get(i));
         }
+        options.interceptor().beforeRun(batch);
         EncodedBatch encoded = encoder.encode(batch);
         for (int r = 0; r < indices.length; r++) {
             out[indices[r]] = Prediction.of(batch.get(r), encoded.clsEmbeddings()[r], classify(encoded, r));
@@ -227,56 +222,33 @@ public final class InferenceEngine implements AutoCloseable {
         }
     }
 
-    private static void awaitAll(List<Future<?>> running) {
-        RuntimeException failure = null;
-        for (Future<?> f : running) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException re ? re
-                            : new InferenceException("encoder run failed: " + e.getCause(), e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                running.forEach(r -> r.cancel(true));
-                throw new InferenceException("interrupted while waiting for the encoder", e);
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private static ThreadFactory runnerThreads() {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, "clstream-encoder-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
+    /**
+     * Stops taking runs, waits for those in flight, then frees the native session and tokenizer. A
+     * run still in native code after the wait (a stalled device) keeps them: freeing memory a native
+     * call may still use would crash the JVM, while the process is ending anyway.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        boolean drained;
         try {
-            if (runners != null) {
-                runners.shutdown();
-                if (!runners.awaitTermination(30, TimeUnit.SECONDS)) {
-                    runners.shutdownNow();
-                }
-            }
+            drained = executor.shutdown(CLOSE_WAIT_S);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            drained = false;
+        }
+        if (!drained) {
+            LOG.warn("an encoder run is still in native code after {} s; its session is left open, not freed under it",
+                    CLOSE_WAIT_S);
+            executor.close();
+            return;
+        }
+        try {
+            encoder.close();
         } finally {
-            try {
-                encoder.close();
-            } finally {
-                tokenizer.close();
-            }
+            tokenizer.close();
         }
     }
 }

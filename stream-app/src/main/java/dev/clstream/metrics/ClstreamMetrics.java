@@ -35,6 +35,7 @@ public final class ClstreamMetrics implements PipelineListener {
     private final MeterRegistry registry;
     private final Counter eventsIn;
     private final Counter truncated;
+    private final Counter inferenceRetries;
     private final DistributionSummary batchSize;
     private final DistributionSummary batchTokens;
     private final DistributionSummary paddingRatio;
@@ -53,6 +54,8 @@ public final class ClstreamMetrics implements PipelineListener {
                 .register(registry);
         truncated = Counter.builder("clstream.truncated").description("Texts cut at the bundle's max length")
                 .register(registry);
+        inferenceRetries = Counter.builder("clstream.inference.retries")
+                .description("Encoder runs retried after a failure, before any text is dead-lettered").register(registry);
         batchSize = DistributionSummary.builder("clstream.batch.size").description("Events per micro-batch")
                 .serviceLevelObjectives(BATCH_SIZE_BUCKETS).register(registry);
         batchTokens = DistributionSummary.builder("clstream.batch.tokens")
@@ -109,6 +112,11 @@ public final class ClstreamMetrics implements PipelineListener {
             paddingRatio.record(1.0 - (double) tokens / paddedTokens);
         }
         inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void inferenceRetried(int retries) {
+        inferenceRetries.increment(retries);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.clstream.bundle.ModelBundle;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.http.HttpEndpoint;
 import dev.clstream.inference.InferenceEngine;
+import dev.clstream.topology.PipelineListener;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -46,6 +47,11 @@ public final class ClstreamRuntime implements AutoCloseable {
      * Fails fast on any bad setting or a model that does not load, closing whatever had started.
      */
     public static ClstreamRuntime start(ClstreamConfig requested) {
+        return start(requested, Hooks.NONE);
+    }
+
+    /** {@link #start(ClstreamConfig)} with test seams in place (see {@link Hooks}). */
+    public static ClstreamRuntime start(ClstreamConfig requested, Hooks hooks) {
         TrustedClasses.install();
         ModelBundle bundle = BuiltInBundles.load(requested.modelBundle());
         Closer closer = new Closer();
@@ -55,12 +61,15 @@ public final class ClstreamRuntime implements AutoCloseable {
             AtomicReference<InferenceEngine> loaded = new AtomicReference<>();
             AtomicReference<KafkaStreams> started = new AtomicReference<>();
             RuntimeHealth health = new RuntimeHealth(() -> started.get() == null ? null : started.get().state(),
-                    () -> loaded.get() != null && loaded.get().isOpen());
+                    () -> loaded.get() != null && loaded.get().isOpen(),
+                    () -> loaded.get() == null ? 0 : loaded.get().oldestRunMillis(), config.microBatch().hardLimitMs(),
+                    config.maxThreadReplacements(), config.threadReplacementWindowMs());
             health.modelLoading();
             Observability observability = Observability.start(config, embedded, bundle.manifest(), health, closer);
-            InferenceEngine engine = ServingModel.open(bundle, config, health, closer);
+            InferenceEngine engine = ServingModel.open(bundle, config, hooks, health, closer);
             loaded.set(engine);
-            KafkaStreams streams = StreamsApp.create(config, engine, observability.listener());
+            KafkaStreams streams = StreamsApp.create(config, engine, PipelineListener.all(observability.listener(),
+                    health), hooks, health);
             observability.watch(streams);
             // Registered last, so closed first: Streams commits and leaves the group before anything it uses goes.
             closer.register(() -> streams.close(StreamsApp.CLOSE_TIMEOUT));

@@ -11,6 +11,7 @@ import dev.clstream.live.LiveWindow;
 import dev.clstream.live.LiveWindowListener;
 import dev.clstream.metrics.ClstreamMetrics;
 import dev.clstream.topology.PipelineListener;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -47,6 +48,8 @@ final class Observability {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        FunctionCounter.builder("clstream.stream.thread.replacements", health, RuntimeHealth::threadReplacements)
+                .description("Stream threads that failed and were replaced").register(registry);
         LiveWindow live = new LiveWindow(model.labels(), config.live().lowConfidenceThreshold());
         HttpEndpoint http = null;
         if (config.http().enabled()) {

@@ -14,9 +14,11 @@ final class ServingModel {
     private ServingModel() {}
 
     /** Opens the engine (registered with {@code closer}); readiness says how it went (it said "loading" before). */
-    static InferenceEngine open(ModelBundle bundle, ClstreamConfig config, RuntimeHealth health, Closer closer) {
+    static InferenceEngine open(ModelBundle bundle, ClstreamConfig config, Hooks hooks, RuntimeHealth health,
+                                Closer closer) {
         try {
-            InferenceEngine engine = closer.register(InferenceEngine.open(bundle, config.encoderOptions()));
+            InferenceEngine engine = closer.register(InferenceEngine.open(bundle, config.encoderOptions().toBuilder()
+                    .optRunInterceptor(hooks.encoder()).build()));
             if (config.modelVerify()) {
                 // Catches a bundle that loads but computes something else here (another ONNX Runtime, CPU or
                 // provider) before any event is labeled with it.

@@ -61,6 +61,13 @@ final class AllListeners implements PipelineListener {
     }
 
     @Override
+    public void inferenceRetried(int retries) {
+        for (PipelineListener l : each) {
+            l.inferenceRetried(retries);
+        }
+    }
+
+    @Override
     public void classified(String id, String text, String label, double confidence) {
         for (PipelineListener l : each) {
             l.classified(id, text, label, confidence);

@@ -35,6 +35,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * a cache of the store plus the tokenisation, rebuilt in {@link #init}.
  */
 final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[], Object> {
+    /** Weight of the latest flush in the cost per token. */
+    private static final double COST_WEIGHT = 0.3;
 
     private final InferenceEngine engine;
     private final EventReader reader;
@@ -48,6 +50,8 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     private final TreeMap<Long, Waiting> waiting = new TreeMap<>();
     private long nextSequence;
     private long waitingTokens;
+    /** The encoder's measured cost per real token, a moving average over flushes; NaN until the first one. */
+    private double nanosPerToken = Double.NaN;
 
     private record Waiting(PendingEvent event, TokenizedText tokens) {}
 
@@ -130,12 +134,34 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         }
     }
 
+    /**
+     * Sends the oldest waiting events through the encoder: as many as its measured cost per token lets
+     * finish within {@code batch.max.inference.ms} (at least one; the first flush, with nothing measured
+     * yet, takes one), because the flush runs inside the open transaction. What is left waits for the
+     * next record or punctuation, so Streams can commit in between.
+     */
     private void flush() {
-        List<Map.Entry<Long, Waiting>> batch = new ArrayList<>(waiting.entrySet());
+        List<Map.Entry<Long, Waiting>> batch = new ArrayList<>();
+        long tokens = 0;
+        for (Map.Entry<Long, Waiting> e : waiting.entrySet()) {
+            int length = e.getValue().tokens().length();
+            if (!batch.isEmpty() && (Double.isNaN(nanosPerToken)
+                    || (tokens + length) * nanosPerToken > limits.maxInferenceMs() * 1e6)) {
+                break;
+            }
+            batch.add(e);
+            tokens += length;
+        }
         List<TokenizedText> texts = batch.stream().map(e -> e.getValue().tokens()).toList();
         long start = System.nanoTime();
-        Predictions predictions = engine.predictIsolating(texts);
-        listener.microBatch(texts.size(), waitingTokens, predictions.paddedTokens(), System.nanoTime() - start);
+        Predictions predictions = engine.predictIsolating(texts, start + limits.hardLimitMs() * 1_000_000);
+        long nanos = System.nanoTime() - start;
+        nanosPerToken = Double.isNaN(nanosPerToken) ? (double) nanos / tokens
+                : COST_WEIGHT * nanos / tokens + (1 - COST_WEIGHT) * nanosPerToken;
+        listener.microBatch(texts.size(), tokens, predictions.paddedTokens(), nanos);
+        if (predictions.retries() > 0) {
+            listener.inferenceRetried(predictions.retries());
+        }
         List<Outcome> outcomes = predictions.outcomes();
         for (int i = 0; i < batch.size(); i++) {
             PendingEvent event = batch.get(i).getValue().event();
@@ -145,8 +171,8 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
                 outputs.deadLetter(context, event.source(), f.reason(), f.message());
             }
             store.delete(batch.get(i).getKey());
+            waiting.remove(batch.get(i).getKey());
         }
-        waiting.clear();
-        waitingTokens = 0;
+        waitingTokens -= tokens;
     }
 }

@@ -59,6 +59,9 @@ public interface PipelineListener {
      */
     default void microBatch(int events, long tokens, long paddedTokens, long inferenceNanos) {}
 
+    /** Failed encoder runs were retried, {@code retries} times in one micro-batch. */
+    default void inferenceRetried(int retries) {}
+
     /** One classified event: its top label and that label's probability. */
     default void classified(String id, String text, String label, double confidence) {}
 

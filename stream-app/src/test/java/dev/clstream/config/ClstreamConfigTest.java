@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
@@ -36,7 +37,9 @@ class ClstreamConfigTest {
         assertTrue(c.labelsEnabled() && c.embeddingsEnabled());
         assertEquals("avro", c.inputFormat().code());
         assertEquals(StreamsConfig.EXACTLY_ONCE_V2, c.streamsProperties().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
-        assertEquals(new MicroBatchSettings(32, 4096, 50), c.microBatch());
+        MicroBatchSettings batch = c.microBatch();
+        assertEquals(List.of(32, 4096, 50L, 3000L), List.of(batch.maxEvents(), batch.maxTokens(), batch.maxWaitMs(),
+                batch.maxInferenceMs()));
         assertFalse(c.hasBootstrapServers());
     }
 

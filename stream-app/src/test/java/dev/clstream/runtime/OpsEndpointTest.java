@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
@@ -45,6 +46,7 @@ class OpsEndpointTest {
 
     final AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.CREATED);
     final AtomicBoolean modelLoaded = new AtomicBoolean(true);
+    final AtomicLong oldestRunMs = new AtomicLong();
     PrometheusMeterRegistry registry;
     RuntimeHealth health;
     HttpEndpoint endpoint;
@@ -56,7 +58,7 @@ class OpsEndpointTest {
         metrics.modelServed(MODEL);
         metrics.eventIn();
         metrics.deadLetter(DeadLetterReason.INVALID_JSON, "not JSON", "clstream-input-0@0");
-        health = new RuntimeHealth(state::get, modelLoaded::get);
+        health = new RuntimeHealth(state::get, modelLoaded::get, oldestRunMs::get, 5_000, 3, 60_000);
         ClstreamConfig config = ClstreamConfig.of(Map.of("bootstrap.servers", "b:9092",
                 ClstreamConfig.SCHEMA_REGISTRY_URL, "https://registry:8081",
                 ClstreamConfig.BASIC_AUTH_USER_INFO, "alice:registry-pw",
@@ -135,7 +137,41 @@ class OpsEndpointTest {
     }
 
     @Test
-    void liveUntilShutdownBeginsWhateverStreamsDoes() throws Exception {
+    void deadWhenStreamsStoppedForGoodOrThreadsKeepFailing() throws Exception {
+        state.set(KafkaStreams.State.ERROR);
+        HttpResponse<String> error = get(OpsRoutes.LIVE);
+        assertEquals(503, error.statusCode());
+        assertEquals(List.of("Kafka Streams is ERROR: no stream thread is left to process"), reasons(error));
+        state.set(KafkaStreams.State.RUNNING);
+        long now = System.currentTimeMillis();
+        health.threadFailed(now - 120_000, "an old failure, outside the window", false);
+        health.threadFailed(now, "RegistryException: 401", false);
+        health.threadFailed(now, "RegistryException: 401", false);
+        assertEquals(200, get(OpsRoutes.LIVE).statusCode(), "two in the window, the third long ago");
+        health.threadFailed(now, "RegistryException: 401", false);
+        HttpResponse<String> loop = get(OpsRoutes.LIVE);
+        assertEquals(503, loop.statusCode());
+        assertMessageNames(new AssertionError(reasons(loop).toString()), "3 stream threads failed",
+                "health.max.thread.replacements = 3");
+        assertEquals(4, health.threadReplacements());
+    }
+
+    @Test
+    void notReadyWhileTheEncoderFailsOrStalls() throws Exception {
+        state.set(KafkaStreams.State.RUNNING);
+        health.threadFailed(System.currentTimeMillis(), "EncoderStalledException: device lost", true);
+        assertEquals(List.of("the encoder is failing: EncoderStalledException: device lost"),
+                reasons(get(OpsRoutes.READY)));
+        assertEquals(200, get(OpsRoutes.LIVE).statusCode(), "one failure is no crash loop");
+        health.microBatch(1, 5, 5, 1_000);
+        assertEquals(200, get(OpsRoutes.READY).statusCode(), "a micro-batch went through: the encoder works");
+        oldestRunMs.set(7_000);
+        assertMessageNames(new AssertionError(reasons(get(OpsRoutes.READY)).toString()), "in flight for 7000 ms",
+                "hard limit of 5000 ms");
+    }
+
+    @Test
+    void liveThroughRebalancesUntilShutdownBegins() throws Exception {
         state.set(KafkaStreams.State.REBALANCING);
         assertEquals(200, get(OpsRoutes.LIVE).statusCode(), "a rebalance or broker outage is not death");
         state.set(KafkaStreams.State.RUNNING);
