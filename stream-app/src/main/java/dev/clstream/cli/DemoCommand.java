@@ -15,9 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,18 +57,7 @@ final class DemoCommand implements Callable<Integer> {
         List<Message> messages = read(data != null ? data : defaultData());
         ClstreamConfig requested = config.load();
         PrintWriter out = spec.commandLine().getOut();
-        AtomicBoolean stop = new AtomicBoolean();
-        CountDownLatch closed = new CountDownLatch(1);
-        // Ctrl-C: ask the loop to stop, then hold the JVM until the runtime has closed, so that no encoder run is
-        // still in native code when the process exits, and the summary gets printed.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.set(true);
-            try {
-                closed.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "demo-shutdown"));
+        ShutdownSignal signal = ShutdownSignal.install();
         try (ClstreamRuntime runtime = ClstreamRuntime.start(requested)) {
             ClstreamConfig c = runtime.config();
             out.printf("clstream demo: model %s, Kafka at %s, %d held-out messages; Ctrl-C to stop%n",
@@ -86,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
                 feeder.start();
                 DemoReport report = new DemoReport(out, spec.commandLine().getErr(), feeder::produced);
                 try {
-                    while (!stop.get() && (count == 0 || report.labeled() < count)) {
+                    while (!signal.requested() && (count == 0 || report.labeled() < count)) {
                         for (JsonNode label : labels.poll(200)) {
                             Message m = feeder.message(label.path("id").asText());
                             report.labeled(label, m == null ? null : m.label(), m == null ? "" : m.text());
@@ -100,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            closed.countDown();
+            signal.closed();
         }
         return 0;
     }

@@ -2,7 +2,6 @@ package dev.clstream.cli;
 
 import dev.clstream.runtime.ClstreamRuntime;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -16,16 +15,15 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ClstreamRuntime runtime = ClstreamRuntime.start(config.load());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            runtime.close();
-            stopped.countDown();
-        }, "clstream-shutdown"));
-        System.err.println("clstream: running; bootstrap.servers=" + runtime.bootstrapServers()
-                + "; input topic " + runtime.config().inputTopic()
-                + runtime.httpUrl().map(u -> "; metrics and health at " + u).orElse("") + " (Ctrl-C to stop)");
-        stopped.await();
+        ShutdownSignal signal = ShutdownSignal.install();
+        try (ClstreamRuntime runtime = ClstreamRuntime.start(config.load())) {
+            System.err.println("clstream: running; bootstrap.servers=" + runtime.bootstrapServers()
+                    + "; input topic " + runtime.config().inputTopic()
+                    + runtime.httpUrl().map(u -> "; metrics and health at " + u).orElse("") + " (Ctrl-C to stop)");
+            signal.awaitRequest();
+        } finally {
+            signal.closed();
+        }
         return 0;
     }
 }

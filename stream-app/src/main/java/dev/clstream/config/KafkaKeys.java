@@ -38,11 +38,18 @@ final class KafkaKeys {
                 || k.endsWith(".key") || k.contains("token");
     }
 
+    /**
+     * Keys a plain client shares by name with Kafka Streams but that mean Streams' own setting there:
+     * {@code group.protocol} is {@code classic} or {@code streams} for Streams, {@code classic} or
+     * {@code consumer} for a consumer.
+     */
+    private static final Set<String> STREAMS_MEANING = Set.of(StreamsConfig.GROUP_PROTOCOL_CONFIG);
+
     /** The keys of {@code passThrough} that a client knows ({@code known}), with {@code prefix}ed ones winning. */
     static Properties clientProperties(Map<String, String> passThrough, Set<String> known, String prefix) {
         Properties p = new Properties();
         passThrough.forEach((k, v) -> {
-            if (known.contains(k)) {
+            if (known.contains(k) && !STREAMS_MEANING.contains(k)) {
                 p.put(k, v);
             }
         });

@@ -12,7 +12,8 @@ public interface OutputEncoder {
      * Reads back the facts the label statistics need from what {@link #labeled} wrote: the statistics
      * are computed from the labels topic, so that Kafka Streams can repartition them by label.
      *
-     * @throws org.apache.kafka.common.errors.SerializationException if the value is not a labeled event
+     * @throws DecodeException if the value is not a labeled event (the record's fault); any other
+     *         {@link org.apache.kafka.common.errors.SerializationException} is not the record's fault
      */
     LabelFact readLabeled(String topic, byte[] value);
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clstream.event.DeadLetterOutput;
+import dev.clstream.event.DeadLetterReason;
+import dev.clstream.event.DecodeException;
 import dev.clstream.event.EmbeddingOutput;
 import dev.clstream.event.LabelFact;
 import dev.clstream.event.LabelOutput;
@@ -77,10 +79,11 @@ public final class JsonOutputEncoder implements OutputEncoder {
         try {
             n = json.readTree(value);
         } catch (IOException e) {
-            throw new SerializationException("not a JSON labeled event: " + e.getMessage(), e);
+            throw new DecodeException(DeadLetterReason.INVALID_JSON, "not a JSON labeled event: " + e.getMessage(), e);
         }
         if (n == null || !n.path("label").isTextual() || !n.path("score").isNumber()) {
-            throw new SerializationException("not a labeled event: it lacks a text label or a numeric score");
+            throw new DecodeException(DeadLetterReason.INVALID_JSON,
+                    "not a labeled event: it lacks a text label or a numeric score");
         }
         JsonNode time = n.path("event_time");
         return new LabelFact(n.get("label").asText(), n.get("score").asDouble(), time.isNumber() ? time.asLong() : null);

@@ -11,11 +11,28 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The app's HTTP server (the JDK's own): serves the given routes until closed. Requests run on a
- * small pool of their own, so a slow scrape never holds up a health probe behind it.
+ * The app's HTTP server (the JDK's own): serves the given routes until closed. The JDK server reads
+ * each request on a worker thread, so a client that sends its request slowly holds a worker: there
+ * are {@value #THREADS} of them, and a request that takes longer than {@value #MAX_REQUEST_SECONDS} s
+ * to arrive (or its answer to be taken) is cut off, so that probes still answer at once while slow or
+ * stuck clients are connected.
  */
 public final class HttpEndpoint implements AutoCloseable {
-    private static final int THREADS = 2;
+    static final int THREADS = 32;
+    static final int MAX_REQUEST_SECONDS = 5;
+
+    static {
+        // Read once by the JDK server's configuration class, before the first server is made; a value set
+        // on the command line wins.
+        setIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
+        setIfAbsent("sun.net.httpserver.maxRspTime", Integer.toString(MAX_REQUEST_SECONDS));
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
 
     private final HttpServer server;
     private final ExecutorService executor;

@@ -58,6 +58,7 @@ public final class Encoder implements AutoCloseable {
     public static Encoder open(Path model, EncoderOptions options, Optional<String> logitsOutput, int labelCount,
                                long padId, TokenizedText probe) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtShutdownHook.disarm();
         OrtSession session = createSession(env, model, options);
         try {
             ModelSignature signature = ModelSignature.inspect(session, model.toString(), logitsOutput, labelCount);

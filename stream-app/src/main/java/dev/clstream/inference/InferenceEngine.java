@@ -35,6 +35,7 @@ public final class InferenceEngine implements AutoCloseable {
     private final TokenizedText probe;
     private final RunExecutor executor;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private double probeNanosPerToken = Double.NaN;
 
     private InferenceEngine(ModelBundle bundle, EncoderOptions options, TextTokenizer tokenizer, Encoder encoder,
                             TokenizedText probe) {
@@ -57,11 +58,19 @@ public final class InferenceEngine implements AutoCloseable {
             TokenizedText probe = probe(tokenizer, bundle);
             Encoder encoder = Encoder.open(bundle.modelFile(), options, graphLogits, m.labels().size(),
                     tokenizer.padId(), probe);
+            InferenceEngine engine;
             try {
                 checkHead(bundle, encoder.hiddenSize());
-                return new InferenceEngine(bundle, options, tokenizer, encoder, probe);
+                engine = new InferenceEngine(bundle, options, tokenizer, encoder, probe);
             } catch (RuntimeException e) {
                 encoder.close();
+                throw e;
+            }
+            try {
+                engine.timeProbe();
+                return engine;
+            } catch (RuntimeException e) {
+                engine.close();
                 throw e;
             }
         } catch (RuntimeException e) {
@@ -153,6 +162,23 @@ public final class InferenceEngine implements AutoCloseable {
      */
     public Predictions predictIsolating(List<TokenizedText> texts, long deadlineNanos) {
         return new FaultIsolation(this, deadlineNanos).predict(texts);
+    }
+
+    /** Runs the probe text twice (the first run warms up), timing the second: a first cost per token. */
+    private void timeProbe() {
+        predict(List.of(probe));
+        long start = System.nanoTime();
+        predict(List.of(probe));
+        probeNanosPerToken = (double) (System.nanoTime() - start) / probe.length();
+    }
+
+    /**
+     * What a token cost the encoder when the probe text ran at open, in nanoseconds: an estimate to
+     * start from until real windows have been timed (it overstates, since a short text carries a
+     * whole run's fixed cost).
+     */
+    public double probeNanosPerToken() {
+        return probeNanosPerToken;
     }
 
     /** Whether the encoder runs the probe text it ran at open (a known good text). */

@@ -43,6 +43,7 @@ public final class ClstreamMetrics implements PipelineListener {
     private final Timer inference;
     private final Timer endToEnd;
     private final Map<Output, Counter> eventsOut = new ConcurrentHashMap<>();
+    private final Map<String, Counter> statsSkipped = new ConcurrentHashMap<>();
     private final Map<DeadLetterReason, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, LabelMeters> labels = new ConcurrentHashMap<>();
 
@@ -117,6 +118,13 @@ public final class ClstreamMetrics implements PipelineListener {
     @Override
     public void inferenceRetried(int retries) {
         inferenceRetries.increment(retries);
+    }
+
+    @Override
+    public void labelStatsSkipped(String why) {
+        statsSkipped.computeIfAbsent(why, w -> Counter.builder("clstream.label.stats.skipped")
+                .description("Records of the labels topic left out of the label statistics, per reason")
+                .tag("reason", w).register(registry)).increment();
     }
 
     @Override

@@ -4,7 +4,6 @@ import dev.clstream.config.ClstreamConfig;
 import dev.clstream.topology.Topologies;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +17,11 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +37,7 @@ public final class AppTopics {
     private static final Logger LOG = LoggerFactory.getLogger(AppTopics.class);
     private static final long TIMEOUT_S = 30;
     /** The topic configs {@code describe} shows. */
-    private static final String MAX_MESSAGE_BYTES = TopicConfig.MAX_MESSAGE_BYTES_CONFIG;
+    static final String MAX_MESSAGE_BYTES = TopicConfig.MAX_MESSAGE_BYTES_CONFIG;
     private static final List<String> SHOWN_CONFIGS = List.of(TopicConfig.CLEANUP_POLICY_CONFIG,
             TopicConfig.RETENTION_MS_CONFIG, MAX_MESSAGE_BYTES, TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
 
@@ -91,33 +88,6 @@ public final class AppTopics {
     /** The changelog of the micro-batcher's store: Kafka Streams made it with as many partitions as the input. */
     static String pendingChangelog(ClstreamConfig config) {
         return config.applicationId() + "-" + Topologies.PENDING_STORE + "-changelog";
-    }
-
-    /**
-     * What {@code run} does before anything else against a real cluster: creates the missing topics
-     * when {@code topics.create} says so, then {@link #requireReady}. Returns the configuration to
-     * run with: the producer's {@code max.request.size} lowered to the smallest
-     * {@code max.message.bytes} of the app's topics, so that the app sizes its records for them.
-     */
-    static ClstreamConfig prepare(ClstreamConfig config) {
-        try (Admin admin = Admin.create(config.adminProperties())) {
-            if (config.topicsCreate()) {
-                create(admin, config, Optional.empty(), Optional.empty()).forEach(line -> LOG.info("topic {}", line));
-            }
-            List<State> states = requireReady(admin, config);
-            Optional<State> smallest = states.stream().filter(s -> s.configs().containsKey(MAX_MESSAGE_BYTES))
-                    .min(Comparator.comparingLong(s -> Long.parseLong(s.configs().get(MAX_MESSAGE_BYTES))));
-            if (smallest.isPresent()) {
-                long limit = Long.parseLong(smallest.get().configs().get(MAX_MESSAGE_BYTES));
-                if (limit < config.maxRequestSize()) {
-                    LOG.info("topic {} takes records of at most {} bytes ({}): the app sizes its records for that",
-                            smallest.get().spec().name(), limit, MAX_MESSAGE_BYTES);
-                    return config.with(Map.of(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
-                            Long.toString(limit)));
-                }
-            }
-            return config;
-        }
     }
 
     /** Each topic of the app as the cluster has it. */

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +58,7 @@ public final class ClstreamRuntime implements AutoCloseable {
         Closer closer = new Closer();
         try {
             boolean embedded = !requested.hasBootstrapServers();
-            ClstreamConfig config = embedded ? EmbeddedMode.start(requested, closer) : AppTopics.prepare(requested);
+            ClstreamConfig config = embedded ? EmbeddedMode.start(requested, closer) : RealCluster.prepare(requested);
             AtomicReference<InferenceEngine> loaded = new AtomicReference<>();
             AtomicReference<KafkaStreams> started = new AtomicReference<>();
             RuntimeHealth health = new RuntimeHealth(() -> started.get() == null ? null : started.get().state(),
@@ -69,10 +70,12 @@ public final class ClstreamRuntime implements AutoCloseable {
             InferenceEngine engine = ServingModel.open(bundle, config, hooks, health, closer);
             loaded.set(engine);
             KafkaStreams streams = StreamsApp.create(config, engine, PipelineListener.all(observability.listener(),
-                    health), hooks, health);
+                    health), hooks, health, observability.registryRetries());
             observability.watch(streams);
-            // Registered last, so closed first: Streams commits and leaves the group before anything it uses goes.
-            closer.register(() -> streams.close(StreamsApp.CLOSE_TIMEOUT));
+            // Registered last, so closed first: Streams finishes the micro-batch in flight, commits, and leaves the
+            // group (at once, not a session timeout later) before anything it uses goes.
+            closer.register(() -> streams.close(CloseOptions.groupMembershipOperation(
+                    CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(StreamsApp.CLOSE_TIMEOUT)));
             started.set(streams);
             streams.start();
             HttpEndpoint http = observability.http();

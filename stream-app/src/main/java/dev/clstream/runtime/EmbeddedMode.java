@@ -26,6 +26,10 @@ final class EmbeddedMode {
         if (!requested.registry().hasUrl()) {
             local.put(ClstreamConfig.SCHEMA_REGISTRY_URL, REGISTRY);
         }
+        // The embedded broker finalizes streams.version: threads rejoin in seconds (see RealCluster).
+        if (!requested.streamsProperties().containsKey(RealCluster.GROUP_PROTOCOL)) {
+            local.put(RealCluster.GROUP_PROTOCOL, "streams");
+        }
         ClstreamConfig config = requested.with(local);
         embedded.createTopics(PARTITIONS, config.inputTopic(), config.labelsTopic(), config.embeddingsTopic(),
                 config.deadLetterTopic(), config.labelStatsTopic());

@@ -11,6 +11,7 @@ import dev.clstream.live.LiveWindow;
 import dev.clstream.live.LiveWindowListener;
 import dev.clstream.metrics.ClstreamMetrics;
 import dev.clstream.topology.PipelineListener;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -59,6 +60,13 @@ final class Observability {
                     routes));
         }
         return new Observability(registry, live, http, closer);
+    }
+
+    /** Counts a retried Schema Registry request ({@code clstream_registry_retries_total}). */
+    Runnable registryRetries() {
+        Counter retries = Counter.builder("clstream.registry.retries")
+                .description("Schema Registry requests asked again: no answer, a 5xx, an id not known yet").register(registry);
+        return retries::increment;
     }
 
     /** Who hears about the topology's work: the meters and the live page. */

@@ -17,10 +17,10 @@ final class StreamsApp {
 
     /** Builds the topology and its KafkaStreams, not started. */
     static KafkaStreams create(ClstreamConfig config, InferenceEngine engine, PipelineListener listener, Hooks hooks,
-                               RuntimeHealth health) {
+                               RuntimeHealth health, Runnable registryRetried) {
         // One registry client for both directions, only when a format speaks Avro.
         SchemaRegistryClient registry = config.needsRegistry()
-                ? hooks.registry().apply(SchemaRegistryClients.create(config.registry())) : null;
+                ? hooks.registry().apply(SchemaRegistryClients.create(config.registry(), registryRetried)) : null;
         KafkaStreams streams = new KafkaStreams(Topologies.build(config, engine, config.inputFormat().decoder(registry),
                 config.outputFormat().encoder(registry, config.registry().autoRegister()), listener),
                 config.streamsProperties());

@@ -24,7 +24,7 @@ import org.apache.kafka.common.config.types.Password;
  */
 public record RegistrySettings(String url, String credentialsSource, Password userInfo, String truststoreLocation,
                                Password truststorePassword, String truststoreType, int connectTimeoutMs,
-                               int readTimeoutMs, boolean autoRegister) {
+                               int readTimeoutMs, int missingIdRetryMs, boolean autoRegister) {
 
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
@@ -35,6 +35,7 @@ public record RegistrySettings(String url, String credentialsSource, Password us
     public static final String SSL_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
     public static final String CONNECT_TIMEOUT_MS = "schema.registry.connect.timeout.ms";
     public static final String READ_TIMEOUT_MS = "schema.registry.read.timeout.ms";
+    public static final String MISSING_ID_RETRY_MS = "schema.registry.missing.id.retry.ms";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.HIGH,
@@ -51,7 +52,10 @@ public record RegistrySettings(String url, String credentialsSource, Password us
             .define(CONNECT_TIMEOUT_MS, Type.INT, 10_000, Range.between(1, Integer.MAX_VALUE), Importance.LOW,
                     "How long a connection to the Schema Registry may take to open.")
             .define(READ_TIMEOUT_MS, Type.INT, 30_000, Range.between(1, Integer.MAX_VALUE), Importance.LOW,
-                    "How long a Schema Registry request may take to answer.");
+                    "How long a Schema Registry request may take to answer.")
+            .define(MISSING_ID_RETRY_MS, Type.INT, 2_000, Range.between(0, 60_000), Importance.LOW,
+                    "How long an unknown schema id is asked for again before its record is dead-lettered "
+                            + "(unknown_schema_id): a registry that fails over or replicates may not know a new id yet.");
 
     /** The settings in {@code configs} (Strings or typed values, as Kafka's {@code configure} passes them). */
     public static RegistrySettings from(Map<String, ?> configs) {
@@ -63,19 +67,13 @@ public record RegistrySettings(String url, String credentialsSource, Password us
         return new RegistrySettings(parsed.getString(SCHEMA_REGISTRY_URL), parsed.getString(BASIC_AUTH_CREDENTIALS_SOURCE),
                 parsed.getPassword(BASIC_AUTH_USER_INFO), parsed.getString(SSL_TRUSTSTORE_LOCATION),
                 parsed.getPassword(SSL_TRUSTSTORE_PASSWORD), parsed.getString(SSL_TRUSTSTORE_TYPE),
-                parsed.getInt(CONNECT_TIMEOUT_MS), parsed.getInt(READ_TIMEOUT_MS),
+                parsed.getInt(CONNECT_TIMEOUT_MS), parsed.getInt(READ_TIMEOUT_MS), parsed.getInt(MISSING_ID_RETRY_MS),
                 parsed.getBoolean(AUTO_REGISTER_SCHEMAS));
     }
 
     /** Whether a registry URL is set at all. */
     public boolean hasUrl() {
         return url != null && !url.isBlank();
-    }
-
-    /** The same settings at another URL (embedded mode's in-JVM registry, say). */
-    public RegistrySettings withUrl(String otherUrl) {
-        return new RegistrySettings(otherUrl, credentialsSource, userInfo, truststoreLocation, truststorePassword,
-                truststoreType, connectTimeoutMs, readTimeoutMs, autoRegister);
     }
 
     @Override

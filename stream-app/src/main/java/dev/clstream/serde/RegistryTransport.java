@@ -42,10 +42,15 @@ final class RegistryTransport {
     private final List<Endpoint> endpoints;
     private final HttpClient http;
     private final Duration readTimeout;
+    private final Runnable onRetry;
     private volatile int preferred;
 
-    /** @throws ConfigException naming the key of a missing or invalid setting */
-    RegistryTransport(RegistrySettings settings) {
+    /**
+     * @param onRetry called before each retry, to count them
+     * @throws ConfigException naming the key of a missing or invalid setting
+     */
+    RegistryTransport(RegistrySettings settings, Runnable onRetry) {
+        this.onRetry = onRetry;
         this.endpoints = endpoints(SchemaRegistryClients.restUrls(settings.url()), settings);
         this.readTimeout = Duration.ofMillis(settings.readTimeoutMs());
         HttpClient.Builder b = HttpClient.newBuilder()
@@ -80,6 +85,7 @@ final class RegistryTransport {
                     throw e;
                 }
             }
+            onRetry.run();
             try {
                 Thread.sleep(RETRY_BACKOFF_MS[attempt]);
             } catch (InterruptedException e) {

@@ -33,7 +33,13 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    /** An id confirmed missing is not asked for again for this long: a stream of bad ids must not wait each time. */
+    static final long MISSING_ID_MEMORY_MS = 60_000;
+
     private final RegistryTransport transport;
+    private final Runnable onRetry;
+    private final int missingIdRetryMs;
+    private final ConcurrentMap<Integer, Long> missingIds = new ConcurrentHashMap<>();
     private final ObjectMapper json = new ObjectMapper();
     private final ConcurrentMap<String, ConcurrentMap<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
     private final ConcurrentMap<Integer, Schema> schemasById = new ConcurrentHashMap<>();
@@ -44,7 +50,17 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
      * @throws ConfigException naming the key of a missing or invalid setting
      */
     public RestSchemaRegistryClient(RegistrySettings settings) {
-        this.transport = new RegistryTransport(settings);
+        this(settings, () -> { });
+    }
+
+    /**
+     * @param onRetry called before each retry of a request (a 5xx answer, no answer, an id not known
+     *        yet), to count them
+     */
+    public RestSchemaRegistryClient(RegistrySettings settings, Runnable onRetry) {
+        this.transport = new RegistryTransport(settings, onRetry);
+        this.onRetry = onRetry;
+        this.missingIdRetryMs = settings.missingIdRetryMs();
     }
 
     /** A client for a Kafka-style configuration map (see {@link RegistrySettings#from(Map)}). */
@@ -102,12 +118,45 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         throw r.failure("looking up schema " + AvroSchemas.name(schema) + " under subject '" + subject + "'");
     }
 
+    /**
+     * {@inheritDoc} An id the registry does not know is asked for again, with a growing pause, for
+     * {@code schema.registry.missing.id.retry.ms}: a registry that fails over or replicates may not know
+     * a new id yet. An id confirmed missing is then remembered as such for a minute.
+     */
     @Override
     public Schema byId(int id) {
         Schema cached = schemasById.get(id);
         if (cached != null) {
             return cached;
         }
+        Long missingSince = missingIds.get(id);
+        if (missingSince != null && System.currentTimeMillis() - missingSince < MISSING_ID_MEMORY_MS) {
+            throw new UnknownSchemaIdException(id, "schema id " + id + " not found in the Schema Registry (asked "
+                    + "again for " + missingIdRetryMs + " ms less than a minute ago)");
+        }
+        long deadline = System.nanoTime() + missingIdRetryMs * 1_000_000L;
+        for (long pause = 100; ; pause = Math.min(1_000, pause * 2)) {
+            try {
+                Schema schema = fetch(id);
+                missingIds.remove(id);
+                return schema;
+            } catch (UnknownSchemaIdException e) {
+                if (System.nanoTime() + pause * 1_000_000 > deadline) {
+                    missingIds.put(id, System.currentTimeMillis());
+                    throw e;
+                }
+            }
+            onRetry.run();
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SchemaRegistryException("interrupted while asking again for schema id " + id, e);
+            }
+        }
+    }
+
+    private Schema fetch(int id) {
         RegistryResponse r = transport.call("GET", "/schemas/ids/" + id, null);
         if (r.ok()) {
             JsonNode n = r.json("fetching schema id " + id);

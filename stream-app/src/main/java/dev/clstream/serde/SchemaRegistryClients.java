@@ -39,6 +39,11 @@ public final class SchemaRegistryClients {
      *         registry setting is invalid
      */
     public static SchemaRegistryClient create(RegistrySettings settings) {
+        return create(settings, () -> { });
+    }
+
+    /** The same, calling {@code onRetry} before each retry of a registry request, to count them. */
+    public static SchemaRegistryClient create(RegistrySettings settings, Runnable onRetry) {
         if (!settings.hasUrl()) {
             throw new ConfigException("Missing required configuration \"" + SCHEMA_REGISTRY_URL
                     + "\": the Schema Registry URL(s), comma separated (http://host:8081, or "
@@ -48,7 +53,7 @@ public final class SchemaRegistryClients {
         if (scope != null) {
             return MockSchemaRegistry.scope(scope);
         }
-        return new RestSchemaRegistryClient(settings);
+        return new RestSchemaRegistryClient(settings, onRetry);
     }
 
     /** The client for a Kafka-style serde configuration: Strings or typed values under the keys of {@link RegistrySettings}. */

@@ -68,6 +68,13 @@ final class AllListeners implements PipelineListener {
     }
 
     @Override
+    public void labelStatsSkipped(String why) {
+        for (PipelineListener l : each) {
+            l.labelStatsSkipped(why);
+        }
+    }
+
+    @Override
     public void classified(String id, String text, String label, double confidence) {
         for (PipelineListener l : each) {
             l.classified(id, text, label, confidence);

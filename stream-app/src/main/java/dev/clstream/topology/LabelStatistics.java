@@ -9,6 +9,7 @@ import dev.clstream.event.OutputEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import dev.clstream.event.DecodeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -43,15 +44,19 @@ public final class LabelStatistics {
     static final Duration WINDOW = Duration.ofMinutes(1);
     static final Duration GRACE = Duration.ofMinutes(1);
     public static final String STORE = "clstream-label-stats";
+    /** Why a record of the labels topic was left out of the statistics ({@code clstream_label_stats_skipped_total}). */
+    static final String SKIPPED_NULL = "null_value";
+    static final String SKIPPED_NOT_LABELED = "not_a_labeled_event";
+    static final String SKIPPED_NO_TIME = "no_time";
     private static final String REPARTITION = "clstream-label-stats-by-label";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private LabelStatistics() {}
 
-    static void addTo(StreamsBuilder builder, ClstreamConfig config, OutputEncoder encoder) {
+    static void addTo(StreamsBuilder builder, ClstreamConfig config, OutputEncoder encoder, PipelineListener listener) {
         builder.stream(config.labelsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withName("label-stats-source"))
-                .process(() -> new FactProcessor(encoder), Named.as("label-stats-facts"))
+                .process(() -> new FactProcessor(encoder, listener), Named.as("label-stats-facts"))
                 .groupByKey(Grouped.with(REPARTITION, Serdes.String(), Serdes.Double()))
                 .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW, GRACE))
                 .aggregate(() -> LabelWindowStats.EMPTY, (label, score, stats) -> stats.add(score),
@@ -84,15 +89,19 @@ public final class LabelStatistics {
 
     /**
      * Labeled event to (label, score), stamped with its event time so that windows follow event
-     * time (the record's own timestamp, the input's, when the event has none).
+     * time (the record's own timestamp, the input's, when the event has none). A record that is no
+     * labeled event is skipped and counted; a failure that is not the record's (the registry is
+     * unreachable) is thrown, so the stream thread retries rather than leave a record uncounted.
      */
     private static final class FactProcessor implements Processor<byte[], byte[], String, Double> {
         private static final Logger LOG = LoggerFactory.getLogger(FactProcessor.class);
         private final OutputEncoder encoder;
+        private final PipelineListener listener;
         private ProcessorContext<String, Double> context;
 
-        FactProcessor(OutputEncoder encoder) {
+        FactProcessor(OutputEncoder encoder, PipelineListener listener) {
             this.encoder = encoder;
+            this.listener = listener;
         }
 
         @Override
@@ -103,20 +112,23 @@ public final class LabelStatistics {
         @Override
         public void process(Record<byte[], byte[]> record) {
             if (record.value() == null) {
+                listener.labelStatsSkipped(SKIPPED_NULL);
                 return;
             }
             LabelFact fact;
             try {
                 fact = encoder.readLabeled(context.recordMetadata().map(m -> m.topic()).orElse(""), record.value());
-            } catch (SerializationException e) {
+            } catch (DecodeException e) {
                 // Only clstream writes this topic; something else's record is not ours to count.
                 LOG.warn("label statistics skip a record of the labels topic that is not a labeled event: {}",
                         e.getMessage());
+                listener.labelStatsSkipped(SKIPPED_NOT_LABELED);
                 return;
             }
             long time = fact.eventTime() != null ? fact.eventTime() : record.timestamp();
             if (time < 0) {
-                return; // no window to put it in: Kafka has no timestamps before 1970
+                listener.labelStatsSkipped(SKIPPED_NO_TIME); // no window to put it in: no timestamps before 1970
+                return;
             }
             context.forward(new Record<>(fact.label(), fact.score(), time));
         }

@@ -50,8 +50,8 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     private final TreeMap<Long, Waiting> waiting = new TreeMap<>();
     private long nextSequence;
     private long waitingTokens;
-    /** The encoder's measured cost per real token, a moving average over flushes; NaN until the first one. */
-    private double nanosPerToken = Double.NaN;
+    /** The encoder's measured cost per real token, a moving average over flushes, from the probe's at first. */
+    private double nanosPerToken;
 
     private record Waiting(PendingEvent event, TokenizedText tokens) {}
 
@@ -59,6 +59,7 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
                         String storeName, PipelineListener listener) {
         this.engine = engine;
         this.reader = reader;
+        this.nanosPerToken = engine.probeNanosPerToken();
         this.limits = limits;
         this.outputs = outputs;
         this.storeName = storeName;
@@ -145,8 +146,7 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         long tokens = 0;
         for (Map.Entry<Long, Waiting> e : waiting.entrySet()) {
             int length = e.getValue().tokens().length();
-            if (!batch.isEmpty() && (Double.isNaN(nanosPerToken)
-                    || (tokens + length) * nanosPerToken > limits.maxInferenceMs() * 1e6)) {
+            if (!batch.isEmpty() && (tokens + length) * nanosPerToken > limits.maxInferenceMs() * 1e6) {
                 break;
             }
             batch.add(e);
@@ -156,8 +156,7 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         long start = System.nanoTime();
         Predictions predictions = engine.predictIsolating(texts, start + limits.hardLimitMs() * 1_000_000);
         long nanos = System.nanoTime() - start;
-        nanosPerToken = Double.isNaN(nanosPerToken) ? (double) nanos / tokens
-                : COST_WEIGHT * nanos / tokens + (1 - COST_WEIGHT) * nanosPerToken;
+        nanosPerToken = COST_WEIGHT * nanos / tokens + (1 - COST_WEIGHT) * nanosPerToken;
         listener.microBatch(texts.size(), tokens, predictions.paddedTokens(), nanos);
         if (predictions.retries() > 0) {
             listener.inferenceRetried(predictions.retries());

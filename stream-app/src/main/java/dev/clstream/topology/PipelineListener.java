@@ -62,6 +62,9 @@ public interface PipelineListener {
     /** Failed encoder runs were retried, {@code retries} times in one micro-batch. */
     default void inferenceRetried(int retries) {}
 
+    /** A record of the labels topic left out of the label statistics, and why. */
+    default void labelStatsSkipped(String why) {}
+
     /** One classified event: its top label and that label's probability. */
     default void classified(String id, String text, String label, double confidence) {}
 

@@ -39,7 +39,7 @@ public final class Topologies {
             // 6. (A sub-topology of its own, from the labels topic: see LabelStatistics.) Built first because only
             // the DSL creates the repartition topic it needs; the processor nodes below are added to the same topology.
             StreamsBuilder builder = new StreamsBuilder();
-            LabelStatistics.addTo(builder, config, encoder);
+            LabelStatistics.addTo(builder, config, encoder, listener);
             t = builder.build();
         } else {
             t = new Topology();

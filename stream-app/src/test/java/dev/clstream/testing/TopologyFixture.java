@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
@@ -59,6 +60,7 @@ public final class TopologyFixture implements AutoCloseable {
         private InputDecoder decoder;
         private PipelineListener listener = PipelineListener.NONE;
         private Instant start = Instant.now();
+        private UnaryOperator<SchemaRegistryClient> registryWrapper = UnaryOperator.identity();
 
         private Builder(InferenceEngine engine) {
             this.engine = engine;
@@ -88,6 +90,12 @@ public final class TopologyFixture implements AutoCloseable {
             return this;
         }
 
+        /** The registry client the formats use, wrapped (to fail it, say). */
+        public Builder registry(UnaryOperator<SchemaRegistryClient> wrapper) {
+            this.registryWrapper = wrapper;
+            return this;
+        }
+
         /** The driver's wall clock at start. */
         public Builder start(Instant start) {
             this.start = start;
@@ -96,8 +104,8 @@ public final class TopologyFixture implements AutoCloseable {
 
         public TopologyFixture build() {
             ClstreamConfig config = ClstreamConfig.of(settings);
-            SchemaRegistryClient registry = config.needsRegistry() ? SchemaRegistryClients.create(config.registry())
-                    : null;
+            SchemaRegistryClient registry = config.needsRegistry()
+                    ? registryWrapper.apply(SchemaRegistryClients.create(config.registry())) : null;
             InputDecoder in = decoder != null ? decoder : config.inputFormat().decoder(registry);
             Topology topology = Topologies.build(config, engine, in,
                     config.outputFormat().encoder(registry, config.registry().autoRegister()), listener);

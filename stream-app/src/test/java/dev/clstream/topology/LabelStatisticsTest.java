@@ -1,7 +1,9 @@
 package dev.clstream.topology;
 
+import static dev.clstream.testing.Messages.assertMessageNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +16,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.avro.Schema;
+import org.apache.kafka.streams.errors.StreamsException;
+import dev.clstream.serde.MockSchemaRegistry;
+import dev.clstream.serde.SchemaRegistryClient;
+import dev.clstream.serde.SchemaRegistryUnavailableException;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
@@ -107,6 +116,60 @@ class LabelStatisticsTest {
             String on = f.topology().describe().toString();
             assertTrue(on.contains(f.config.labelStatsTopic())
                     && on.contains("clstream-label-stats-by-label-repartition"), on);
+        }
+    }
+
+    /**
+     * The statistics read the labels back through the registry; a registry that fails is not a record
+     * to skip: the failure goes up (the stream thread retries), and no label is left out silently.
+     */
+    @Test
+    void aRegistryFailureWhileReadingLabelsBackIsThrownNotSkipped() {
+        String scope = "label-stats-registry-down";
+        AtomicBoolean down = new AtomicBoolean(true);
+        try (TopologyFixture f = fixture(ClstreamConfig.INPUT_FORMAT, "json", ClstreamConfig.OUTPUT_FORMAT, "avro",
+                ClstreamConfig.SCHEMA_REGISTRY_URL, "mock://" + scope).registry(r -> new FailingById(r, down))
+                .start(Instant.ofEpochMilli(T0)).build()) {
+            StreamsException e = assertThrows(StreamsException.class,
+                    () -> f.send("k", "{\"id\":\"e1\",\"text\":\"the cat sat\",\"event_time\":" + T0 + "}"));
+            assertMessageNames(rootCause(e), "registry is down");
+            assertTrue(f.labelStats().isEmpty());
+        } finally {
+            MockSchemaRegistry.drop(scope);
+        }
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** A registry whose lookups by id fail while {@code down}: what an outage looks like to the serde. */
+    private record FailingById(SchemaRegistryClient inner, AtomicBoolean down) implements SchemaRegistryClient {
+        @Override
+        public int register(String subject, Schema schema) {
+            return inner.register(subject, schema);
+        }
+
+        @Override
+        public int lookup(String subject, Schema schema) {
+            return inner.lookup(subject, schema);
+        }
+
+        @Override
+        public Schema byId(int id) {
+            if (down.get()) {
+                throw new SchemaRegistryUnavailableException("the registry is down", null);
+            }
+            return inner.byId(id);
+        }
+
+        @Override
+        public List<String> subjects() {
+            return inner.subjects();
         }
     }
 }
