@@ -52,6 +52,7 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String BATCH_MAX_TOKENS = "batch.max.tokens";
     public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
     public static final String BATCH_MAX_INFERENCE_MS = "batch.max.inference.ms";
+    public static final String BATCH_MAX_BYTES = "batch.max.bytes";
     public static final String MODEL_BUNDLE = "model.bundle";
     public static final String MODEL_VERIFY = "model.verify";
     public static final String INFERENCE_PROVIDER = "inference.provider";
@@ -116,6 +117,9 @@ public final class ClstreamConfig extends AbstractConfig {
             .define(BATCH_MAX_INFERENCE_MS, Type.LONG, 3_000L, Range.between(10, 600_000), Importance.MEDIUM,
                     "A flush sends only as many waiting events through the encoder as its measured cost lets finish "
                             + "within this, since it runs inside the open transaction.")
+            .define(BATCH_MAX_BYTES, Type.LONG, null, ConfigValidators.nullOr(Range.between(1024, Long.MAX_VALUE)),
+                    Importance.MEDIUM, "... or once the records waiting in a task hold this many bytes (default: "
+                            + "heap / 32, at least 1 MiB).")
             .define(BATCH_MAX_WAIT_MS, Type.LONG, 50L, Range.between(1, 60_000), Importance.MEDIUM,
                     "... or once its oldest event has waited this long (wall clock).")
             .define(MODEL_BUNDLE, Type.STRING, "", Importance.HIGH,
@@ -283,8 +287,10 @@ public final class ClstreamConfig extends AbstractConfig {
 
     public MicroBatchSettings microBatch() {
         long budget = getLong(BATCH_MAX_INFERENCE_MS);
+        Long bytes = getLong(BATCH_MAX_BYTES);
         return new MicroBatchSettings(getInt(BATCH_MAX_SIZE), getInt(BATCH_MAX_TOKENS), getLong(BATCH_MAX_WAIT_MS),
-                budget, TransactionBudget.hardLimitMs(passThrough, budget, exactlyOnce()));
+                budget, TransactionBudget.hardLimitMs(passThrough, budget, exactlyOnce()),
+                bytes != null ? bytes : MemoryBudget.forThisJvm().pendingBytesPerTask());
     }
 
     public String modelBundle() {
@@ -336,6 +342,7 @@ public final class ClstreamConfig extends AbstractConfig {
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         // Kafka 4.x warns until this opt-in to the behaviour that becomes the default in 5.0.
         p.put("processing.exception.handler.global.enabled", "true");
+        MemoryBudget.forThisJvm().applyTo(p, passThrough);
         if (exactlyOnce() && TransactionBudget.transactionTimeoutSet(passThrough) == null) {
             p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
                     Long.toString(TransactionBudget.transactionTimeoutMs(passThrough, getLong(BATCH_MAX_INFERENCE_MS))));

@@ -164,18 +164,26 @@ public final class InferenceEngine implements AutoCloseable {
         return new FaultIsolation(this, deadlineNanos).predict(texts);
     }
 
-    /** Runs the probe text twice (the first run warms up), timing the second: a first cost per token. */
+    /**
+     * Runs the probe text twice (the first run warms up), timing the second: a first cost per token.
+     * Encoder.open has already checked the graph on this text, so a failure here is a passing fault
+     * (a device out of memory for a moment): the estimate stays unknown and the first window sets it.
+     */
     private void timeProbe() {
-        predict(List.of(probe));
-        long start = System.nanoTime();
-        predict(List.of(probe));
-        probeNanosPerToken = (double) (System.nanoTime() - start) / probe.length();
+        try {
+            predict(List.of(probe));
+            long start = System.nanoTime();
+            predict(List.of(probe));
+            probeNanosPerToken = (double) (System.nanoTime() - start) / probe.length();
+        } catch (InferenceException e) {
+            probeNanosPerToken = Double.NaN;
+        }
     }
 
     /**
      * What a token cost the encoder when the probe text ran at open, in nanoseconds: an estimate to
      * start from until real windows have been timed (it overstates, since a short text carries a
-     * whole run's fixed cost).
+     * whole run's fixed cost); NaN when the probe could not be timed.
      */
     public double probeNanosPerToken() {
         return probeNanosPerToken;

@@ -36,6 +36,7 @@ public final class ClstreamMetrics implements PipelineListener {
     private final Counter eventsIn;
     private final Counter truncated;
     private final Counter inferenceRetries;
+    private final Counter labelsCommitted;
     private final DistributionSummary batchSize;
     private final DistributionSummary batchTokens;
     private final DistributionSummary paddingRatio;
@@ -54,6 +55,9 @@ public final class ClstreamMetrics implements PipelineListener {
         eventsIn = Counter.builder("clstream.events.in").description("Input records read, good or bad")
                 .register(registry);
         truncated = Counter.builder("clstream.truncated").description("Texts cut at the bundle's max length")
+                .register(registry);
+        labelsCommitted = Counter.builder("clstream.labels.committed")
+                .description("Labeled events read back from the labels topic, committed (with label statistics on)")
                 .register(registry);
         inferenceRetries = Counter.builder("clstream.inference.retries")
                 .description("Encoder runs retried after a failure, before any text is dead-lettered").register(registry);
@@ -118,6 +122,11 @@ public final class ClstreamMetrics implements PipelineListener {
     @Override
     public void inferenceRetried(int retries) {
         inferenceRetries.increment(retries);
+    }
+
+    @Override
+    public void labelCommitted() {
+        labelsCommitted.increment();
     }
 
     @Override

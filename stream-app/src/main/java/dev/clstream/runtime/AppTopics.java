@@ -35,7 +35,7 @@ public final class AppTopics {
     /** Dead letters wait for people: 30 days, not the broker's 7. */
     static final String DEAD_LETTER_RETENTION_MS = Long.toString(TimeUnit.DAYS.toMillis(30));
     private static final Logger LOG = LoggerFactory.getLogger(AppTopics.class);
-    private static final long TIMEOUT_S = 30;
+    static final long TIMEOUT_S = 30;
     /** The topic configs {@code describe} shows. */
     static final String MAX_MESSAGE_BYTES = TopicConfig.MAX_MESSAGE_BYTES_CONFIG;
     private static final List<String> SHOWN_CONFIGS = List.of(TopicConfig.CLEANUP_POLICY_CONFIG,

@@ -38,6 +38,13 @@ final class RealCluster {
     static ClstreamConfig prepare(ClstreamConfig config) {
         Map<String, String> settled = new HashMap<>();
         try (Admin admin = Admin.create(config.adminProperties())) {
+            if (!answers(admin)) {
+                // An app may well start before its cluster (a pod before the brokers): Streams waits for the cluster,
+                // and readiness says it is not RUNNING. Missing topics are then reported by Streams itself.
+                LOG.warn("the Kafka cluster at {} did not answer within {} s: its topics are not checked; Kafka Streams "
+                        + "waits for the cluster", config.bootstrapServers(), AppTopics.TIMEOUT_S);
+                return config;
+            }
             if (config.topicsCreate()) {
                 AppTopics.create(admin, config, Optional.empty(), Optional.empty())
                         .forEach(line -> LOG.info("topic {}", line));
@@ -57,6 +64,21 @@ final class RealCluster {
             }
         }
         return settled.isEmpty() ? config : config.with(settled);
+    }
+
+    private static boolean answers(Admin admin) {
+        try {
+            admin.describeCluster().clusterId().get(AppTopics.TIMEOUT_S, TimeUnit.SECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            // It answered, if only with an error (authorization, say): the topic checks report that properly.
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reaching the Kafka cluster", e);
+        }
     }
 
     private static Optional<Long> smallestMessageLimit(List<AppTopics.State> states) {

@@ -68,6 +68,13 @@ final class AllListeners implements PipelineListener {
     }
 
     @Override
+    public void labelCommitted() {
+        for (PipelineListener l : each) {
+            l.labelCommitted();
+        }
+    }
+
+    @Override
     public void labelStatsSkipped(String why) {
         for (PipelineListener l : each) {
             l.labelStatsSkipped(why);

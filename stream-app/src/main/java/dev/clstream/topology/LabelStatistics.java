@@ -125,6 +125,7 @@ public final class LabelStatistics {
                 listener.labelStatsSkipped(SKIPPED_NOT_LABELED);
                 return;
             }
+            listener.labelCommitted();
             long time = fact.eventTime() != null ? fact.eventTime() : record.timestamp();
             if (time < 0) {
                 listener.labelStatsSkipped(SKIPPED_NO_TIME); // no window to put it in: no timestamps before 1970

@@ -21,7 +21,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Collects decoded events into micro-batches and sends each batch through the encoder when it
- * holds {@code batch.max.size} events, {@code batch.max.tokens} real tokens, or when its oldest event
+ * holds {@code batch.max.size} events, {@code batch.max.tokens} real tokens, {@code batch.max.bytes} bytes of
+ * records, or when its oldest event
  * has waited {@code batch.max.wait.ms} (wall clock, checked by a punctuator).
  *
  * <p><b>Why nothing waiting in a batch is lost or duplicated.</b> Every event is written to a
@@ -50,6 +51,7 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     private final TreeMap<Long, Waiting> waiting = new TreeMap<>();
     private long nextSequence;
     private long waitingTokens;
+    private long waitingBytes;
     /** The encoder's measured cost per real token, a moving average over flushes, from the probe's at first. */
     private double nanosPerToken;
 
@@ -73,6 +75,7 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         // The store is the truth; whatever this instance held before (if Streams ever re-initialises it) is stale.
         waiting.clear();
         waitingTokens = 0;
+        waitingBytes = 0;
         nextSequence = 0;
         // Events left waiting by a previous instance of this task (crash, rebalance, restart).
         List<KeyValue<Long, StoredEvent>> restored = new ArrayList<>();
@@ -108,7 +111,7 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         PendingEvent event = record.value();
         store.put(sequence, new StoredEvent(event.source(), event.arrivalMs()));
         if (admit(sequence, event) && (waiting.size() >= limits.maxEvents()
-                || waitingTokens >= limits.maxTokens())) {
+                || waitingTokens >= limits.maxTokens() || waitingBytes >= limits.maxBytes())) {
             flush();
         }
     }
@@ -121,6 +124,7 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
             listener.tokenized(System.nanoTime() - start);
             waiting.put(sequence, new Waiting(event, tokens));
             waitingTokens += tokens.length();
+            waitingBytes += bytes(event);
             return true;
         } catch (InvalidTextException e) {
             outputs.deadLetter(context, event.source(), e.reason(), e.getMessage());
@@ -156,7 +160,9 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         long start = System.nanoTime();
         Predictions predictions = engine.predictIsolating(texts, start + limits.hardLimitMs() * 1_000_000);
         long nanos = System.nanoTime() - start;
-        nanosPerToken = COST_WEIGHT * nanos / tokens + (1 - COST_WEIGHT) * nanosPerToken;
+        // No estimate yet (the probe could not be timed at open): the first window's cost is the estimate.
+        nanosPerToken = Double.isNaN(nanosPerToken) ? (double) nanos / tokens
+                : COST_WEIGHT * nanos / tokens + (1 - COST_WEIGHT) * nanosPerToken;
         listener.microBatch(texts.size(), tokens, predictions.paddedTokens(), nanos);
         if (predictions.retries() > 0) {
             listener.inferenceRetried(predictions.retries());
@@ -171,7 +177,13 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
             }
             store.delete(batch.get(i).getKey());
             waiting.remove(batch.get(i).getKey());
+            waitingBytes -= bytes(event);
         }
         waitingTokens -= tokens;
+    }
+
+    /** What a waiting event holds in memory: its source record, and its text decoded (two bytes a char at most). */
+    private static long bytes(PendingEvent event) {
+        return PendingEventCodec.encodedSize(event.source()) + 2L * event.event().text().length();
     }
 }

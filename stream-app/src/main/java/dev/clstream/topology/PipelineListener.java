@@ -62,6 +62,13 @@ public interface PipelineListener {
     /** Failed encoder runs were retried, {@code retries} times in one micro-batch. */
     default void inferenceRetried(int retries) {}
 
+    /**
+     * A labeled event read back from the labels topic by the label statistics: under exactly-once
+     * Streams reads only committed records, so this counts committed work, where the other output
+     * counts include work whose transaction was later aborted.
+     */
+    default void labelCommitted() {}
+
     /** A record of the labels topic left out of the label statistics, and why. */
     default void labelStatsSkipped(String why) {}
 

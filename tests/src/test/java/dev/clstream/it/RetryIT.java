@@ -109,7 +109,8 @@ class RetryIT {
     @Test
     void encoderRunsThatFailAFewTimesAreRetriedBeforeAnyDeadLetter() throws Exception {
         ItSupport.Topics topics = ItSupport.createAppTopics("retry-encoder", 1);
-        AtomicInteger failures = new AtomicInteger(2);
+        // Armed once the app runs: the engine's own runs at open (its probe) are not what this test is about.
+        AtomicInteger failures = new AtomicInteger(0);
         Hooks flaky = Hooks.encoder(batch -> {
             if (failures.getAndDecrement() > 0) {
                 throw new InferenceException("CUDA error: out of memory (a passing fault)");
@@ -119,9 +120,12 @@ class RetryIT {
              ClstreamRuntime app = ClstreamRuntime.start(ClstreamConfig.of(settings("retry-encoder", topics, "json",
                      null)), flaky)) {
             assertTrue(app.awaitRunning(Duration.ofSeconds(90)), "not RUNNING: " + app.streams().state());
+            failures.set(2);
             sendJson(topics.input());
             awaitLabeled(out, topics);
-            assertTrue(metric(app, "clstream_inference_retries_total") >= 2, "retries counted");
+            assertTrue(failures.get() <= 0, "the encoder failed twice");
+            // Both failures may fall in one window (its runs go side by side): one retry at least.
+            assertTrue(metric(app, "clstream_inference_retries_total") >= 1, "retries counted");
         }
     }
 
