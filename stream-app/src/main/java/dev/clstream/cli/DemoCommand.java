@@ -12,8 +12,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
 import picocli.CommandLine.Command;
@@ -33,6 +35,7 @@ import picocli.CommandLine.Spec;
                 + "messages in, labeled events printed with a live throughput line.")
 final class DemoCommand implements Callable<Integer> {
     static final String DEMO_DATA = "demo/spamassassin-held-out.jsonl.gz";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     @Mixin
     ConfigOptions config;
@@ -42,43 +45,69 @@ final class DemoCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--count", defaultValue = "0",
-            description = "Stop after this many labeled events (0: run until Ctrl-C). Default: ${DEFAULT-VALUE}")
+            description = "Print exactly this many labeled events, then the summary (0: run until Ctrl-C). "
+                    + "Default: ${DEFAULT-VALUE}")
     long count;
 
-    @Option(names = "--rate", defaultValue = "0",
-            description = "Events per second to produce (0: as fast as the producer goes). Default: ${DEFAULT-VALUE}")
-    double rate;
+    @Option(names = "--rate", defaultValue = "auto", converter = DemoPace.Converter.class, paramLabel = "auto|max|N",
+            description = "How fast to feed: auto measures what this machine sustains during the first seconds and "
+                    + "feeds at 70%% of it, so the latency shown is the app's; N events per second; max feeds a "
+                    + "backlog as fast as the producer goes. Default: ${DEFAULT-VALUE}")
+    DemoPace pace;
+
+    @Option(names = "--seed", defaultValue = "1",
+            description = "Seed of the order the messages are fed in (interleaved so that every stretch holds each "
+                    + "label in about its share). Default: ${DEFAULT-VALUE}")
+    long seed;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        List<Message> messages = read(data != null ? data : defaultData());
+        if (count < 0) {
+            throw new IllegalArgumentException("--count must be 0 (no limit) or more, got " + count);
+        }
+        List<Message> messages = DemoFeeder.interleaved(read(data != null ? data : defaultData()), seed);
         ClstreamConfig requested = config.load();
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter status = spec.commandLine().getErr();
         ShutdownSignal signal = ShutdownSignal.install();
         try (ClstreamRuntime runtime = ClstreamRuntime.start(requested)) {
             ClstreamConfig c = runtime.config();
-            out.printf("clstream demo: model %s, Kafka at %s, %d held-out messages; Ctrl-C to stop%n",
-                    runtime.engine().manifest().id(), runtime.bootstrapServers(), messages.size());
+            out.printf("clstream demo: model %s, Kafka at %s, %d held-out messages; %s; Ctrl-C to stop%n",
+                    runtime.engine().manifest().id(), runtime.bootstrapServers(), messages.size(), pace.describe());
             runtime.httpUrl().ifPresent(url -> out.printf("live page: %s/ (throughput, latency, labels, dead letters, "
                     + "low-confidence events)%n", url));
             out.flush();
+            // Fed only once Streams runs, so that no event's latency includes the start-up.
+            if (!runtime.awaitRunning(START_TIMEOUT)) {
+                throw new IllegalStateException("Kafka Streams is not RUNNING " + START_TIMEOUT.toSeconds()
+                        + " s after start-up (" + runtime.streams().state() + ")");
+            }
             long window = Math.max(16, 2L * c.microBatch().maxEvents());
-            try (DemoFeeder feeder = new DemoFeeder(c, messages, rate, window);
+            try (DemoFeeder feeder = new DemoFeeder(c, messages, pace.initialRate(), window);
                  OutputReader labels = new OutputReader(c, c.labelsTopic());
                  OutputReader deadLetters = new OutputReader(c, c.deadLetterTopic())) {
                 feeder.start();
-                DemoReport report = new DemoReport(out, spec.commandLine().getErr(), feeder::produced);
+                DemoReport report = new DemoReport(out, status, feeder::produced, pace.auto());
                 try {
-                    while (!signal.requested() && (count == 0 || report.labeled() < count)) {
+                    while (!signal.requested() && !done(report)) {
                         for (JsonNode label : labels.poll(200)) {
+                            if (done(report)) {
+                                break;
+                            }
                             Message m = feeder.message(label.path("id").asText());
                             report.labeled(label, m == null ? null : m.label(), m == null ? "" : m.text());
                         }
                         report.deadLetters(deadLetters.poll(0).size());
-                        feeder.answered(report.labeled() + report.deadLetterCount());
+                        long answered = report.labeled() + report.deadLetterCount();
+                        feeder.answered(answered);
+                        pace.observe(answered, System.nanoTime()).ifPresent(rate -> {
+                            feeder.rate(rate);
+                            report.restartLatencies(String.format(Locale.ROOT, "sustained %.1f events/s; feeding "
+                                    + "at %.1f events/s from now on", rate / DemoPace.AUTO_SHARE, rate));
+                        });
                         report.tick();
                     }
                 } finally {
@@ -89,6 +118,10 @@ final class DemoCommand implements Callable<Integer> {
             signal.closed();
         }
         return 0;
+    }
+
+    private boolean done(DemoReport report) {
+        return count > 0 && report.labeled() >= count;
     }
 
     private static Path defaultData() {

@@ -15,6 +15,9 @@ final class DemoReport {
     private final LongSupplier produced;
     private final long start = System.nanoTime();
     private final long[] latencies = new long[2048];
+    private long latencyCount;
+    /** Only events stamped from then on (epoch millis) count towards latency. */
+    private long latencySince = 1;
     private long labeled;
     private long correct;
     private long known;
@@ -22,10 +25,14 @@ final class DemoReport {
     private long lastTick = System.nanoTime();
     private long labeledAtLastTick;
 
-    DemoReport(PrintWriter out, PrintWriter status, LongSupplier produced) {
+    /** Whether the demo is still measuring its pace: a queue is kept on purpose, and latency includes it. */
+    private boolean measuring;
+
+    DemoReport(PrintWriter out, PrintWriter status, LongSupplier produced, boolean measuring) {
         this.out = out;
         this.status = status;
         this.produced = produced;
+        this.measuring = measuring;
     }
 
     long labeled() {
@@ -35,8 +42,8 @@ final class DemoReport {
     void labeled(JsonNode event, String expected, String text) {
         String label = event.path("label").asText();
         long eventTime = event.path("event_time").asLong(0);
-        if (eventTime > 0) {
-            latencies[(int) (labeled % latencies.length)] = System.currentTimeMillis() - eventTime;
+        if (eventTime >= latencySince) {
+            latencies[(int) (latencyCount++ % latencies.length)] = System.currentTimeMillis() - eventTime;
         }
         labeled++;
         String mark = " ";
@@ -48,6 +55,19 @@ final class DemoReport {
         }
         out.printf(Locale.ROOT, "%s %-5s %.3f  %-22s %s%n", mark, label, event.path("score").asDouble(),
                 TextPreview.oneLine(event.path("id").asText(), 22), TextPreview.oneLine(text, 70));
+    }
+
+    /**
+     * Says why on the status line and forgets the latencies so far: only events sent from now on
+     * count, measured at the new pace.
+     */
+    void restartLatencies(String why) {
+        latencyCount = 0;
+        latencySince = System.currentTimeMillis();
+        measuring = false;
+        out.flush();
+        status.println(why + "; latency measured afresh");
+        status.flush();
     }
 
     void deadLetters(int n) {
@@ -79,11 +99,12 @@ final class DemoReport {
     }
 
     private String line(double rate) {
-        int n = (int) Math.min(labeled, latencies.length);
+        int n = (int) Math.min(latencyCount, latencies.length);
         long[] sorted = Arrays.copyOf(latencies, n);
         Arrays.sort(sorted);
-        String latency = n == 0 ? "-" : String.format(Locale.ROOT, "p50 %.2f s, p99 %.2f s", sorted[n / 2] / 1000.0,
-                sorted[Math.min(n - 1, (int) (n * 0.99))] / 1000.0);
+        String latency = n == 0 ? "-" : String.format(Locale.ROOT, "p50 %.2f s, p99 %.2f s%s", sorted[n / 2] / 1000.0,
+                sorted[Math.min(n - 1, (int) (n * 0.99))] / 1000.0, measuring ? " (measuring the pace: queueing included)"
+                        : "");
         return String.format(Locale.ROOT, "[%.1f events/s] produced %d, labeled %d, dead letters %d, "
                         + "latency %s, agrees with the true label %s", rate, produced.getAsLong(), labeled, deadLetters, latency,
                 known == 0 ? "-" : percent((double) correct / known));

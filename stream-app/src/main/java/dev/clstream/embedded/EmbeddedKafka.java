@@ -177,8 +177,20 @@ public final class EmbeddedKafka implements AutoCloseable {
      * that already exist are left as they are.
      */
     public void createTopics(int partitions, String... names) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
+        }
+        create(Arrays.stream(names).distinct().map(n -> new NewTopic(n, partitions, (short) 1)).toList());
+    }
+
+    /** Creates one topic with these topic configs, like {@link #createTopics}. */
+    public void createTopic(String name, int partitions, Map<String, String> configs) {
+        create(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)));
+    }
+
+    private void create(List<NewTopic> topics) {
         try (Admin admin = Admin.create(adminConfig(bootstrapServers()))) {
-            createTopics(admin, partitions, names);
+            createTopics(admin, topics);
         }
     }
 
@@ -199,12 +211,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         log.debug("Embedded Kafka at {} stopped", bootstrapServers());
     }
 
-    static void createTopics(Admin admin, int partitions, String... names) {
-        if (partitions < 1) {
-            throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
-        }
-        List<NewTopic> topics = Arrays.stream(names).distinct()
-                .map(n -> new NewTopic(n, partitions, (short) 1)).toList();
+    private static void createTopics(Admin admin, List<NewTopic> topics) {
         Map<String, ? extends Future<Void>> results = admin.createTopics(topics).values();
         for (var e : results.entrySet()) {
             try {

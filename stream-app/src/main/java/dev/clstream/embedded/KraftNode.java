@@ -100,7 +100,9 @@ final class KraftNode {
         p.put("offsets.topic.num.partitions", "4");
         p.put("transaction.state.log.num.partitions", "4");
         p.put("share.coordinator.state.topic.num.partitions", "1");
+        // One node, one app: waiting for more members before the first assignment only delays it (3 s by default).
         p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("group.streams.initial.rebalance.delay.ms", "0");
         // As on most production clusters: topics are created on purpose (the app's own check needs that to be true).
         p.put("auto.create.topics.enable", "false");
         // A dev node shares the machine with the classifier: few threads, a small log-cleaner buffer (128 MiB default).

@@ -1,7 +1,7 @@
 package dev.clstream.runtime;
 
 import dev.clstream.config.ClstreamConfig;
-import dev.clstream.topology.Topologies;
+import dev.clstream.topology.InternalTopics;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -85,11 +85,6 @@ public final class AppTopics {
         return specs;
     }
 
-    /** The changelog of the micro-batcher's store: Kafka Streams made it with as many partitions as the input. */
-    static String pendingChangelog(ClstreamConfig config) {
-        return config.applicationId() + "-" + Topologies.PENDING_STORE + "-changelog";
-    }
-
     /** Each topic of the app as the cluster has it. */
     public static List<State> describe(Admin admin, ClstreamConfig config) {
         List<Spec> specs = of(config);
@@ -157,7 +152,7 @@ public final class AppTopics {
         }
         int inputPartitions = states.stream().filter(s -> s.spec().role() == Role.INPUT).findFirst().orElseThrow()
                 .partitions();
-        String changelog = pendingChangelog(config);
+        String changelog = InternalTopics.pendingChangelog(config);
         TopicDescription state = descriptions(admin, List.of(changelog)).get(changelog);
         if (state != null && state.partitions().size() != inputPartitions) {
             throw new TopicsNotReadyException("the input topic " + config.inputTopic() + " has " + inputPartitions

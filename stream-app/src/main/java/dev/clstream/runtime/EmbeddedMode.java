@@ -2,6 +2,7 @@ package dev.clstream.runtime;
 
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.embedded.EmbeddedKafka;
+import dev.clstream.topology.InternalTopics;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -27,12 +28,15 @@ final class EmbeddedMode {
             local.put(ClstreamConfig.SCHEMA_REGISTRY_URL, REGISTRY);
         }
         // The embedded broker finalizes streams.version: threads rejoin in seconds (see RealCluster).
-        if (!requested.streamsProperties().containsKey(RealCluster.GROUP_PROTOCOL)) {
-            local.put(RealCluster.GROUP_PROTOCOL, "streams");
-        }
+        local.putAll(RealCluster.groupProtocol(requested, true));
         ClstreamConfig config = requested.with(local);
         embedded.createTopics(PARTITIONS, config.inputTopic(), config.labelsTopic(), config.embeddingsTopic(),
                 config.deadLetterTopic(), config.labelStatsTopic());
+        // Streams' own topics too: its first rebalance then finds them, rather than waiting (and warning) while the
+        // group coordinator creates them.
+        for (InternalTopics.Topic t : InternalTopics.of(config)) {
+            embedded.createTopic(t.name(), PARTITIONS, t.configs());
+        }
         return config;
     }
 }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -57,13 +58,34 @@ final class RealCluster {
             });
             if (!config.streamsProperties().containsKey(GROUP_PROTOCOL)) {
                 boolean streams = supportsStreamsGroups(admin);
-                settled.put(GROUP_PROTOCOL, streams ? "streams" : "classic");
+                settled.putAll(groupProtocol(config, streams));
                 if (!streams) {
                     LOG.info("the cluster does not finalize {}: the classic group protocol is used", STREAMS_FEATURE);
                 }
             }
         }
         return settled.isEmpty() ? config : config.with(settled);
+    }
+
+    /**
+     * The group protocol, unless {@code group.protocol} is set: the Streams protocol when the cluster
+     * supports it, else the classic one. The Streams protocol has no warm-up replicas: a
+     * {@code max.warmup.replicas} the user set is ignored, and said so here (Kafka's own line about it
+     * shows at every start, set or not, so {@link KafkaNoticeFilter} keeps that one off the console).
+     */
+    static Map<String, String> groupProtocol(ClstreamConfig config, boolean clusterSupportsStreams) {
+        Properties set = config.streamsProperties();
+        if (set.containsKey(GROUP_PROTOCOL)) {
+            return Map.of();
+        }
+        if (!clusterSupportsStreams) {
+            return Map.of(GROUP_PROTOCOL, "classic");
+        }
+        if (set.containsKey(StreamsConfig.MAX_WARMUP_REPLICAS_CONFIG)) {
+            LOG.warn("{} is ignored under the Streams group protocol (KIP-1071); set group.protocol=classic to use "
+                    + "warm-up replicas", StreamsConfig.MAX_WARMUP_REPLICAS_CONFIG);
+        }
+        return Map.of(GROUP_PROTOCOL, "streams");
     }
 
     private static boolean answers(Admin admin) {

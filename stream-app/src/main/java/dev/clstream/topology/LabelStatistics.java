@@ -48,7 +48,9 @@ public final class LabelStatistics {
     static final String SKIPPED_NULL = "null_value";
     static final String SKIPPED_NOT_LABELED = "not_a_labeled_event";
     static final String SKIPPED_NO_TIME = "no_time";
-    private static final String REPARTITION = "clstream-label-stats-by-label";
+    static final String REPARTITION = "clstream-label-stats-by-label";
+    /** How long the window store keeps a window: until its grace has passed. */
+    static final Duration RETENTION = WINDOW.plus(GRACE);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private LabelStatistics() {}
@@ -63,7 +65,7 @@ public final class LabelStatistics {
                         Named.as("label-stats-aggregate"),
                         // In memory and changelogged, like the batcher's store: a few minutes of counts per label.
                         Materialized.<String, LabelWindowStats>as(Stores.inMemoryWindowStore(STORE,
-                                        WINDOW.plus(GRACE), WINDOW, false))
+                                        RETENTION, WINDOW, false))
                                 .withKeySerde(Serdes.String()).withValueSerde(LabelWindowStats.SERDE))
                 .toStream(Named.as("label-stats-updates"))
                 .map(LabelStatistics::record, Named.as("label-stats-json"))

@@ -56,7 +56,7 @@ class MemoryBoundIT {
         settings.put(ClstreamConfig.HTTP_PORT, "0");
         settings.put(ClstreamConfig.EMBEDDINGS_ENABLED, "false");
         // The default model, as deployed: slower than the fetching, so a backlog piles up in the app if it may.
-        Path bundle = Path.of(System.getProperty("clstream.repo.root"), "model-export/target/bundles/bge-small-en-v15-spam");
+        Path bundle = ExternalTools.repoRoot().resolve("model-export/target/bundles/bge-small-en-v15-spam");
         assertTrue(Files.isDirectory(bundle), bundle + " is built by model-export before the tests run");
         Path log = dir.resolve("memory.log");
         Process app = ChildApp.start(ChildApp.command(dir, List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError"),

@@ -51,20 +51,9 @@ class ShutdownSignalsIT {
     private final long seed = Long.getLong("clstream.signals.seed", System.currentTimeMillis());
     private final Random rnd = new Random(seed);
 
-    private static Path launcher() {
-        Path root = Path.of(System.getProperty("clstream.repo.root")).toAbsolutePath().normalize();
-        Path launcher = root.resolve("stream-app/bin/clstream");
-        assertTrue(Files.isExecutable(launcher), launcher + " must exist and be executable");
-        return launcher;
-    }
-
     /** Starts the launcher with {@code args}; JVM crash files, if any, go to {@code crashes}. */
     private static Process start(List<String> args, Path crashes, Path log) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(launcher().toString());
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("CLSTREAM_"));
+        ProcessBuilder pb = Launcher.builder(args).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("CLSTREAM_JAVA_OPTS", "-XX:ErrorFile=" + crashes.resolve("hs_err_pid%p.log"));
         return pb.start();
     }

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * [CLS] embeddings of labeled texts through the same engine the stream uses, so the head is trained
@@ -23,12 +24,12 @@ public final class Embedder {
 
     private Embedder() {}
 
-    /** Which examples the engine accepts; the rest (empty or blank texts) are left out of training and evaluation. */
-    public static List<LabeledText> usable(InferenceEngine engine, List<LabeledText> examples) {
+    /** Which examples the tokenizer ({@code engine::tokenize}, say) accepts; the rest (empty or blank texts) are left out of training and evaluation. */
+    public static List<LabeledText> usable(Consumer<String> tokenizer, List<LabeledText> examples) {
         List<LabeledText> kept = new ArrayList<>(examples.size());
         for (LabeledText e : examples) {
             try {
-                engine.tokenize(e.text());
+                tokenizer.accept(e.text());
                 kept.add(e);
             } catch (InvalidTextException ignored) {
                 // counted by the caller as skipped
@@ -38,7 +39,7 @@ public final class Embedder {
     }
 
     public static Embedded embed(InferenceEngine engine, List<LabeledText> examples, PrintStream progress) {
-        return embedUsable(engine, usable(engine, examples), examples.size(), progress);
+        return embedUsable(engine, usable(engine::tokenize, examples), examples.size(), progress);
     }
 
     /** Embeds examples already filtered by {@link #usable}; {@code total} counts the unfiltered ones. */

@@ -7,16 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clstream.bundle.BundleException;
 import dev.clstream.bundle.BundleManifest;
 import dev.clstream.bundle.ModelBundle;
+import dev.clstream.bundle.ParityFile;
 import dev.clstream.bundle.Sha256;
 import dev.clstream.export.data.LabeledText;
 import dev.clstream.export.train.HeadTrainer;
 import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.InferenceEngine;
-import java.io.BufferedWriter;
+import dev.clstream.tokenize.TextTokenizer;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Puts a linear classification head on an encoder and writes the bundle: embeds every labeled text
@@ -39,8 +37,11 @@ public final class HeadBundleBuilder {
     /** Where the fingerprint of the inputs is recorded in bundle.json's provenance. */
     public static final String FINGERPRINT_FIELD = "inputs_fingerprint";
 
+    /** The files of a head kept in version control: the bundle's manifest (head, evaluation, fingerprint) and parity. */
+    public static final List<String> HEAD_FILES = List.of(BundleManifest.FILE_NAME, ParityFile.FILE_NAME);
+
     /** What {@link #build} did. */
-    public enum Result { WROTE, UP_TO_DATE }
+    public enum Result { WROTE, ASSEMBLED, UP_TO_DATE }
 
     /** The encoder: an existing bundle (its head, if any, ignored) or a bare model.onnx and tokenizer.json. */
     public record Encoder(Path bundle, Path model, Path tokenizer, int maxLength) {
@@ -79,6 +80,8 @@ public final class HeadBundleBuilder {
     private double parityTolerance = 1e-4;
     private Path heldOutFile;
     private Path embeddingCache;
+    private Path committedHead;
+    private Path saveHead;
     private boolean force;
     private PrintStream progress = System.out;
 
@@ -142,6 +145,22 @@ public final class HeadBundleBuilder {
         return this;
     }
 
+    /**
+     * Assemble the bundle from the head kept in {@code dir} ({@link #HEAD_FILES}) instead of training
+     * one: refused unless it was trained from these very inputs (its fingerprint), so it is exactly
+     * what training would make here. Embeds nothing; the held-out file is rebuilt from the split.
+     */
+    public HeadBundleBuilder optCommittedHead(Path dir) {
+        this.committedHead = dir;
+        return this;
+    }
+
+    /** After training, also copy the new head ({@link #HEAD_FILES}) to {@code dir}, to be committed. */
+    public HeadBundleBuilder optSaveHead(Path dir) {
+        this.saveHead = dir;
+        return this;
+    }
+
     /** Rebuild even when the bundle in {@code out} was made from the same inputs. */
     public HeadBundleBuilder optForce(boolean force) {
         this.force = force;
@@ -153,9 +172,28 @@ public final class HeadBundleBuilder {
         return this;
     }
 
-    /** Builds the bundle, unless the one in {@code out} is up to date. */
+    /**
+     * Builds the bundle, unless the one in {@code out} is up to date: assembled from the committed
+     * head when one is given, else trained (and the head saved when asked).
+     */
     public Result build() throws IOException {
+        if (committedHead != null && saveHead != null) {
+            throw new IllegalArgumentException("a head is either assembled from a committed one or trained and saved, "
+                    + "not both");
+        }
         String fingerprint = fingerprint();
+        Result result = committedHead != null ? assemble(fingerprint) : trainOrKeep(fingerprint);
+        if (saveHead != null) {
+            Files.createDirectories(saveHead);
+            for (String file : HEAD_FILES) {
+                Files.copy(out.resolve(file), saveHead.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+            }
+            progress.println(name + ": saved the head to " + saveHead + " (commit it)");
+        }
+        return result;
+    }
+
+    private Result trainOrKeep(String fingerprint) throws IOException {
         boolean heldOutMissing = heldOutFile != null && !Files.isRegularFile(heldOutFile);
         if (!force && !heldOutMissing && upToDate(out, fingerprint)) {
             progress.println(out + ": up to date (same model, tokenizer, data and settings); use --force to rebuild");
@@ -170,6 +208,77 @@ public final class HeadBundleBuilder {
         }
         progress.println(name + ": wrote bundle " + out.toAbsolutePath());
         return Result.WROTE;
+    }
+
+    /** The encoder files plus the committed head's files, checked, then put in place of {@code out}. */
+    private Result assemble(String fingerprint) throws IOException {
+        Path manifest = committedHead.resolve(BundleManifest.FILE_NAME);
+        String recorded = new ObjectMapper().readTree(manifest.toFile()).path("provenance").path(FINGERPRINT_FIELD)
+                .asText("");
+        if (!recorded.equals(fingerprint)) {
+            throw new IllegalStateException(committedHead + " holds a head trained from other inputs than these (the "
+                    + "encoder, tokenizer, data or a setting differs): train it again and commit the result, e.g. "
+                    + "'mvn -pl model-export package -Pretrain-heads' for the default bundles");
+        }
+        boolean heldOutMissing = heldOutFile != null && !Files.isRegularFile(heldOutFile);
+        if (!force && !heldOutMissing && sameHeadFiles(committedHead, out)) {
+            progress.println(out + ": up to date with " + committedHead);
+            return Result.UP_TO_DATE;
+        }
+        // A plain sibling directory (not a temp one: those are private to their owner), left over ones replaced.
+        Path staging = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".assembling");
+        if (Files.exists(staging)) {
+            deleteTree(staging);
+        }
+        Files.createDirectories(staging);
+        try {
+            Files.copy(encoder.modelFile(), staging.resolve(BundleManifest.MODEL_FILE));
+            Files.copy(encoder.tokenizerFile(), staging.resolve(BundleManifest.TOKENIZER_FILE));
+            for (String file : HEAD_FILES) {
+                Files.copy(committedHead.resolve(file), staging.resolve(file));
+            }
+            // Checks every file against the sha256 the head recorded: the encoder it was trained on, byte for byte.
+            ModelBundle assembled = ModelBundle.load(staging);
+            if (heldOutFile != null) {
+                writeHeldOut(assembled);
+            }
+            if (Files.exists(out)) {
+                deleteTree(out);
+            }
+            Files.move(staging, out);
+        } finally {
+            if (Files.exists(staging)) {
+                deleteTree(staging);
+            }
+        }
+        progress.println(name + ": assembled bundle " + out.toAbsolutePath() + " from " + committedHead);
+        return Result.ASSEMBLED;
+    }
+
+    private static boolean sameHeadFiles(Path head, Path bundle) throws IOException {
+        for (String file : HEAD_FILES) {
+            if (!Files.isRegularFile(bundle.resolve(file)) || Files.mismatch(head.resolve(file), bundle.resolve(file))
+                    != -1) {
+                return false;
+            }
+        }
+        try {
+            ModelBundle.load(bundle);
+            return true;
+        } catch (BundleException e) {
+            return false;
+        }
+    }
+
+    /** The held-out texts, found from the split recorded in the bundle: only the tokenizer is needed. */
+    private void writeHeldOut(ModelBundle bundle) throws IOException {
+        List<LabeledText> usable;
+        try (TextTokenizer tokenizer = TextTokenizer.load(bundle.tokenizerFile(), bundle.manifest().maxLength())) {
+            usable = Embedder.usable(tokenizer::tokenize, data.read());
+        }
+        int[] indices = HeldOutSplit.indices(bundle, usable);
+        HeldOutSplit.write(usable, indices, heldOutFile);
+        progress.println(name + ": wrote " + indices.length + " held-out examples to " + heldOutFile);
     }
 
     /** Everything that decides the bundle: the files, the data and how it is read, and every setting. */
@@ -209,7 +318,9 @@ public final class HeadBundleBuilder {
             result = new HeadTrainer(trainer).train(embedded.features(),
                     embedded.examples().stream().map(LabeledText::label).toList(), labels);
             if (heldOutFile != null) {
-                writeHeldOut(embedded.examples(), result.heldOutIndices());
+                HeldOutSplit.write(embedded.examples(), result.heldOutIndices(), heldOutFile);
+                progress.println(name + ": wrote " + result.heldOutIndices().length + " held-out examples to "
+                        + heldOutFile);
             }
         }
         progress.printf("%s: held-out evaluation (lambda %s, %d train / %d test examples)%n%s", name, result.lambda(),
@@ -241,7 +352,7 @@ public final class HeadBundleBuilder {
                 .file(data.file()).text(data.settings()).text(Integer.toString(engine.manifest().maxLength()))
                 .text("batch " + engine.options().maxTextsPerRun()).hex();
         EmbeddingCache cache = new EmbeddingCache(embeddingCache, key);
-        List<LabeledText> usable = Embedder.usable(engine, examples);
+        List<LabeledText> usable = Embedder.usable(engine::tokenize, examples);
         Optional<Embedder.Embedded> cached = cache.load(usable, examples.size() - usable.size());
         if (cached.isPresent()) {
             progress.println(name + ": using cached embeddings from " + embeddingCache);
@@ -250,21 +361,6 @@ public final class HeadBundleBuilder {
         Embedder.Embedded fresh = Embedder.embedUsable(engine, usable, examples.size(), progress);
         cache.store(fresh);
         return fresh;
-    }
-
-    private void writeHeldOut(List<LabeledText> examples, int[] indices) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        Files.createDirectories(heldOutFile.toAbsolutePath().getParent());
-        try (BufferedWriter w = new BufferedWriter(new OutputStreamWriter(new GZIPOutputStream(
-                Files.newOutputStream(heldOutFile)), StandardCharsets.UTF_8))) {
-            for (int i : indices) {
-                LabeledText e = examples.get(i);
-                ObjectNode n = json.createObjectNode().put("id", e.id()).put("text", e.text()).put("label", e.label());
-                w.write(json.writeValueAsString(n));
-                w.write('\n');
-            }
-        }
-        progress.println(name + ": wrote " + indices.length + " held-out examples to " + heldOutFile);
     }
 
     /**

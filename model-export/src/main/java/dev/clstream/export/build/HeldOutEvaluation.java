@@ -5,7 +5,6 @@ import dev.clstream.bundle.BundleException;
 import dev.clstream.bundle.ModelBundle;
 import dev.clstream.export.data.LabeledText;
 import dev.clstream.export.train.Evaluation;
-import dev.clstream.export.train.StratifiedSplit;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.inference.Prediction;
 import dev.clstream.tokenize.TokenizedText;
@@ -20,36 +19,34 @@ import java.util.List;
 public final class HeldOutEvaluation {
     private HeldOutEvaluation() {}
 
+    /** The held-out examples classified end to end: their true class ids and the engine's predictions. */
+    public record Classified(List<String> labels, int[] actual, List<Prediction> predictions) {
+        public Evaluation evaluation() {
+            return Evaluation.of(labels, actual, predictions.stream().map(p -> p.classification().probabilities())
+                    .toArray(float[][]::new));
+        }
+    }
+
     public static Evaluation run(InferenceEngine engine, List<LabeledText> examples) {
+        return classify(engine, examples).evaluation();
+    }
+
+    /** Like {@link #run}, keeping each prediction (h_0 and probabilities), e.g. to try another head on the same h_0. */
+    public static Classified classify(InferenceEngine engine, List<LabeledText> examples) {
         ModelBundle bundle = engine.bundle();
         if (!bundle.manifest().hasClassifier()) {
             throw new BundleException(bundle.directory() + ": has no classifier to evaluate");
         }
-        JsonNode trainer = bundle.manifest().evaluation().path("trainer");
-        if (!trainer.has("seed") || !trainer.has("test_fraction")) {
-            throw new BundleException(bundle.directory() + ": bundle.json records no training split "
-                    + "(evaluation.trainer.seed / test_fraction); it was not made by train-head");
-        }
         List<String> labels = bundle.manifest().labels();
-        List<LabeledText> usable = Embedder.usable(engine, examples);
-        int[] y = usable.stream().mapToInt(e -> labels.indexOf(e.label())).toArray();
-        for (int i = 0; i < y.length; i++) {
-            if (y[i] < 0) {
-                throw new IllegalArgumentException("example " + usable.get(i).id() + " has label '"
-                        + usable.get(i).label() + "', which the bundle does not know (" + labels + ")");
-            }
+        List<LabeledText> usable = Embedder.usable(engine::tokenize, examples);
+        int[] heldOut = HeldOutSplit.indices(bundle, usable);
+        List<TokenizedText> test = new ArrayList<>(heldOut.length);
+        int[] actual = new int[heldOut.length];
+        for (int i = 0; i < heldOut.length; i++) {
+            test.add(engine.tokenize(usable.get(heldOut[i]).text()));
+            actual[i] = labels.indexOf(usable.get(heldOut[i]).label());
         }
-        StratifiedSplit split = StratifiedSplit.of(y, trainer.get("test_fraction").asDouble(),
-                trainer.get("seed").asLong());
-        List<TokenizedText> test = new ArrayList<>(split.test().length);
-        int[] actual = new int[split.test().length];
-        for (int i = 0; i < split.test().length; i++) {
-            test.add(engine.tokenize(usable.get(split.test()[i]).text()));
-            actual[i] = y[split.test()[i]];
-        }
-        List<Prediction> predictions = engine.predict(test);
-        float[][] probabilities = predictions.stream().map(p -> p.classification().probabilities()).toArray(float[][]::new);
-        return Evaluation.of(labels, actual, probabilities);
+        return new Classified(labels, actual, engine.predict(test));
     }
 
     /** The held-out evaluation recorded at training time, or null. */

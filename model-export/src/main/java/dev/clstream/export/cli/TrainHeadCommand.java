@@ -105,6 +105,15 @@ final class TrainHeadCommand implements Callable<Integer> {
             + "model, tokenizer, max length and data, so retraining skips re-embedding")
     Path embeddingCache;
 
+    @Option(names = "--from-head", paramLabel = "DIR", description = "Assemble the bundle from the head kept in DIR "
+            + "(bundle.json, parity.json) instead of training; refused unless DIR's head was trained from these very "
+            + "inputs. Embeds nothing: what the build does for the default bundles")
+    Path fromHead;
+
+    @Option(names = "--save-head", paramLabel = "DIR", description = "After training, copy the head (bundle.json, "
+            + "parity.json) to DIR, for --from-head to assemble from")
+    Path saveHead;
+
     @Override
     public Integer call() throws Exception {
         HeadTrainer.Config defaults = HeadTrainer.Config.defaults();
@@ -122,6 +131,8 @@ final class TrainHeadCommand implements Callable<Integer> {
                 .optParity(parityTexts(), parityVariant, parityTolerance)
                 .optHeldOutFile(heldOutFile)
                 .optEmbeddingCache(embeddingCache)
+                .optCommittedHead(fromHead)
+                .optSaveHead(saveHead)
                 .optForce(force)
                 .build();
         return 0;

@@ -181,6 +181,49 @@ class TrainHeadCommandTest {
     // ---- train-head ----
 
     @Test
+    void aSavedHeadAssemblesTheSameBundleWithoutEmbeddingAndOnlyFromTheSameInputs() throws IOException {
+        Path head = shared.resolve("committed-head");
+        Path trained = shared.resolve("trained");
+        Path trainedHeldOut = shared.resolve("trained-held-out.jsonl.gz");
+        Run t = train("--bundle", encoder.toString(), "--out", trained.toString(), "--save-head", head.toString(),
+                "--held-out-file", trainedHeldOut.toString());
+        assertEquals(0, t.code(), t.all());
+        assertEquals(List.of("bundle.json", "parity.json"), Files.list(head).map(p -> p.getFileName().toString())
+                .sorted().toList());
+
+        Path assembled = shared.resolve("assembled");
+        Path assembledHeldOut = shared.resolve("assembled-held-out.jsonl.gz");
+        Run a = train("--bundle", encoder.toString(), "--out", assembled.toString(), "--from-head", head.toString(),
+                "--held-out-file", assembledHeldOut.toString());
+        assertEquals(0, a.code(), a.all());
+        assertTrue(a.out().contains("assembled bundle"), a.out());
+        assertFalse(a.out().contains("embedded"), "nothing is embedded: " + a.out());
+        for (String file : List.of("bundle.json", "parity.json", "model.onnx", "tokenizer.json")) {
+            assertArrayEquals(Files.readAllBytes(trained.resolve(file)), Files.readAllBytes(assembled.resolve(file)),
+                    file);
+        }
+        assertEquals(readGzip(trainedHeldOut), readGzip(assembledHeldOut), "the same held-out texts, rebuilt from the split");
+        try (InferenceEngine engine = InferenceEngine.open(ModelBundle.load(assembled), EncoderOptions.defaults())) {
+            assertEquals("spam", classify(engine, SPAM_PROBE));
+        }
+
+        // Another setting (here the version) makes another head: the committed one is refused, not used.
+        Run refused = train("--bundle", encoder.toString(), "--out", shared.resolve("refused").toString(),
+                "--version", "2", "--from-head", head.toString());
+        assertNotEquals(0, refused.code());
+        assertTrue(refused.all().contains("trained from other inputs") && refused.all().contains("-Pretrain-heads"),
+                refused.all());
+        assertFalse(Files.exists(shared.resolve("refused")), "nothing written");
+    }
+
+    static String readGzip(Path file) throws IOException {
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(file))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+
+    @Test
     void trainHeadWritesALoadableBundleWithItsEvaluation() throws IOException {
         assertTrue(first.out().contains("n: 200 labeled examples"), first.out());
         assertTrue(first.out().contains("held-out evaluation"), first.out());
