@@ -31,7 +31,7 @@ final class ThreadFailures implements StreamsUncaughtExceptionHandler {
         long now = System.currentTimeMillis();
         long wait;
         synchronized (this) {
-            backoffMs = now - lastFailureMs > QUIET_MS ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+            backoffMs = nextBackoffMs(backoffMs, now - lastFailureMs);
             lastFailureMs = now;
             wait = backoffMs;
         }
@@ -46,6 +46,11 @@ final class ThreadFailures implements StreamsUncaughtExceptionHandler {
             Thread.currentThread().interrupt();
         }
         return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /** The wait before the next replacement: 1 s after five quiet minutes, else twice the last one, at most 60 s. */
+    static long nextBackoffMs(long lastBackoffMs, long msSinceLastFailure) {
+        return msSinceLastFailure > QUIET_MS ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, lastBackoffMs * 2);
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {

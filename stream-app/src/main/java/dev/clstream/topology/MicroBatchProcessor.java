@@ -18,6 +18,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Collects decoded events into micro-batches and sends each batch through the encoder when it
@@ -36,6 +38,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * a cache of the store plus the tokenisation, rebuilt in {@link #init}.
  */
 final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[], Object> {
+    private static final Logger LOG = LoggerFactory.getLogger(MicroBatchProcessor.class);
     /** Weight of the latest flush in the cost per token. */
     private static final double COST_WEIGHT = 0.3;
 
@@ -85,6 +88,10 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         for (KeyValue<Long, StoredEvent> kv : restored) {
             nextSequence = Math.max(nextSequence, kv.key + 1);
             restore(kv.key, kv.value);
+        }
+        if (!restored.isEmpty()) {
+            LOG.info("task {}: {} events were waiting in the micro-batch store ({}); they go out first",
+                    context.taskId(), restored.size(), storeName);
         }
         long tick = Math.max(1, Math.min(limits.maxWaitMs() / 2, 1000));
         context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::flushIfOldestExpired);

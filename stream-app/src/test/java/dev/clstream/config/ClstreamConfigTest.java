@@ -8,9 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -130,5 +135,51 @@ class ClstreamConfigTest {
         for (String key : ClstreamConfig.DEFINITION.names()) {
             assertTrue(readme.contains("`" + key + "`"), key + " is not documented in README.md");
         }
+    }
+
+    /**
+     * The README's tables give each key's default (the configuration table, and the topics table for the topic
+     * names): where they give a value, it is the one the app uses. Defaults described in words ("per provider",
+     * "see above") must be one of the few descriptions the README uses, so that a literal value is never skipped.
+     */
+    @Test
+    void everyDefaultTheReadmeGivesIsTheRealOne() throws IOException {
+        Set<String> described = Set.of("see above", "built-in default", "per provider", "none");
+        Matcher row = Pattern.compile("(?m)^\\| (`[a-z][^|]*`) \\| ([^|]+) \\|").matcher(
+                Files.readString(Path.of("../README.md")));
+        Map<String, String> documented = new TreeMap<>();
+        while (row.find()) {
+            List<String> keys = new ArrayList<>();
+            Matcher key = Pattern.compile("`([a-z][a-z0-9.]*)`").matcher(row.group(1));
+            while (key.find()) {
+                keys.add(key.group(1));
+            }
+            String[] cells = row.group(2).trim().split(" / ");
+            for (int i = 0; i < keys.size(); i++) {
+                if (ClstreamConfig.DEFINITION.names().contains(keys.get(i))) {
+                    // A value wins over a description ("see above") from another table.
+                    documented.merge(keys.get(i), (cells.length == keys.size() ? cells[i] : row.group(2)).trim(),
+                            (before, now) -> described.contains(now) ? before : now);
+                }
+            }
+        }
+        assertTrue(documented.size() >= 30, "default cells read from the README: " + documented);
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<String, String> e : documented.entrySet()) {
+            String cell = e.getValue();
+            if (described.contains(cell) || cell.startsWith("(")) {
+                continue;
+            }
+            // The value itself: `avro`, 32, `0.0.0.0` (`127.0.0.1` in embedded mode) -> 0.0.0.0
+            String value = cell.replaceFirst("^`([^`]*)`.*$", "$1").replaceFirst(" .*$", "");
+            Object real = ClstreamConfig.DEFINITION.configKeys().get(e.getKey()).defaultValue;
+            if (e.getKey().equals(ClstreamConfig.HTTP_BIND_ADDRESS)) {
+                real = of().http().bindAddress(false); // empty: decided by the mode, this is a real cluster's
+            }
+            if (!value.equals(String.valueOf(real))) {
+                wrong.add(e.getKey() + ": README says " + cell + ", the app's default is " + real);
+            }
+        }
+        assertEquals(List.of(), wrong);
     }
 }

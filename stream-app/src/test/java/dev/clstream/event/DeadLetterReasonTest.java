@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The reason codes are spelled once, in {@link DeadLetterReason}, and the README lists exactly those. */
+/** The reason codes are spelled once, in {@link DeadLetterReason}, and both READMEs list exactly those. */
 class DeadLetterReasonTest {
     static List<String> codes() {
         return Arrays.stream(DeadLetterReason.values()).map(DeadLetterReason::code).toList();
@@ -42,6 +42,21 @@ class DeadLetterReasonTest {
         List<String> listed = new ArrayList<>();
         while (item.find()) {
             listed.add(item.group(1));
+        }
+        assertEquals(codes(), listed);
+    }
+
+    /** schemas/README.md documents the DeadLetter schema's reason field with every current code, in the enum's order. */
+    @Test
+    void theSchemasReadmeListsEveryReason() throws IOException {
+        String readme = Files.readString(Path.of("../schemas/README.md"));
+        int start = readme.indexOf("Current codes:");
+        assertTrue(start >= 0, "schemas/README.md has no 'Current codes:' list");
+        String list = readme.substring(start, readme.indexOf(".\n", start));
+        Matcher code = Pattern.compile("`([a-z_]+)`").matcher(list);
+        List<String> listed = new ArrayList<>();
+        while (code.find()) {
+            listed.add(code.group(1));
         }
         assertEquals(codes(), listed);
     }

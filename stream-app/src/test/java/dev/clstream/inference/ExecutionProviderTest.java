@@ -4,6 +4,7 @@ import static dev.clstream.testing.Messages.assertMessageNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
@@ -54,6 +55,31 @@ class ExecutionProviderTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new ExecutionProvider(ExecutionProvider.Kind.CUDA, -1));
         assertMessageNames(e, "device id");
+    }
+
+    /**
+     * The -Pgpu build (onnxruntime_gpu) on a machine without the CUDA libraries: asking for CUDA fails at once, naming
+     * what the GPU build needs, and the CPU still works. GpuBuildIT runs this test on that build; on the CPU build it
+     * is skipped, and on a machine with CUDA 12 the provider simply starts.
+     */
+    @Test
+    void cudaOnTheGpuBuildWithoutTheCudaLibrariesSaysWhatIsMissing(@TempDir Path dir) {
+        assumeTrue(OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA),
+                "this is the CPU-only ONNX Runtime build; GpuBuildIT runs this test on the -Pgpu build");
+        ModelBundle bundle = TestBundles.tiny(dir);
+        EncoderOptions cuda = EncoderOptions.builder().provider(ExecutionProvider.parse("cuda:0")).build();
+        try (InferenceEngine onGpu = InferenceEngine.open(bundle, cuda)) {
+            System.out.println("CUDA started here: the missing-library message does not apply");
+            return;
+        } catch (InferenceException e) {
+            System.out.println("the message a user gets: " + e.getMessage());
+            assertMessageNames(e, "cuda:0");
+            assertMessageNames(e, "could not be started");
+            assertMessageNames(e, "CUDA 12 and cuDNN 9");
+        }
+        try (InferenceEngine cpu = InferenceEngine.open(bundle, EncoderOptions.builder().concurrency(1).build())) {
+            assertEquals(8, cpu.hiddenSize());
+        }
     }
 
     @Test

@@ -55,11 +55,12 @@ class LiveWindowTest {
         JsonNode s = window.snapshot();
         JsonNode e2e = s.path("summary").get("end_to_end_ms");
         assertEquals(1000, e2e.get("count").asLong());
-        assertEquals(500, e2e.get("p50").asDouble(), 500 * 0.05);
-        assertEquals(950, e2e.get("p95").asDouble(), 950 * 0.05);
-        assertEquals(990, e2e.get("p99").asDouble(), 990 * 0.05);
-        assertEquals(990, s.path("latency_ms").path("end_to_end").get("p99").get(0).asDouble(), 990 * 0.05);
-        assertEquals(7.5, s.path("summary").path("inference_ms").get("p99").asDouble(), 7.5 * 0.05);
+        // README: "within about 4.5% of the exact value".
+        assertEquals(500, e2e.get("p50").asDouble(), 500 * 0.045);
+        assertEquals(950, e2e.get("p95").asDouble(), 950 * 0.045);
+        assertEquals(990, e2e.get("p99").asDouble(), 990 * 0.045);
+        assertEquals(990, s.path("latency_ms").path("end_to_end").get("p99").get(0).asDouble(), 990 * 0.045);
+        assertEquals(7.5, s.path("summary").path("inference_ms").get("p99").asDouble(), 7.5 * 0.045);
         assertEquals(6.0, s.path("summary").get("batch_mean").asDouble(), 1e-9);
         assertEquals(6.0, s.path("batch").get("mean").get(0).asDouble(), 1e-9);
         assertEquals(8, s.path("batch").get("max").get(0).asLong());

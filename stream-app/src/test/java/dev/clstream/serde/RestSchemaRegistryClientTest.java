@@ -1,6 +1,5 @@
 package dev.clstream.serde;
 
-import static dev.clstream.testing.Messages.assertMessageNames;
 import static dev.clstream.serde.RegistrySettings.BASIC_AUTH_CREDENTIALS_SOURCE;
 import static dev.clstream.serde.RegistrySettings.BASIC_AUTH_USER_INFO;
 import static dev.clstream.serde.RegistrySettings.READ_TIMEOUT_MS;
@@ -8,16 +7,17 @@ import static dev.clstream.serde.RegistrySettings.SCHEMA_REGISTRY_URL;
 import static dev.clstream.serde.RegistrySettings.SSL_TRUSTSTORE_LOCATION;
 import static dev.clstream.serde.RegistrySettings.SSL_TRUSTSTORE_PASSWORD;
 import static dev.clstream.serde.RegistrySettings.SSL_TRUSTSTORE_TYPE;
+import static dev.clstream.testing.Messages.assertMessageNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.clstream.event.DecodeException;
-import dev.clstream.event.DeadLetterReason;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clstream.event.DeadLetterReason;
+import dev.clstream.event.DecodeException;
+import dev.clstream.testing.RequiredTools;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -288,7 +288,8 @@ class RestSchemaRegistryClientTest {
     @Test
     void httpsWithATrustStore(@TempDir Path dir) throws Exception {
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        assumeTrue(Files.isExecutable(keytool), "keytool not available");
+        RequiredTools.requirePresent(Files.isExecutable(keytool), "keytool is not in " + keytool.getParent()
+                + ": run the tests with a full JDK");
         Path serverStore = dir.resolve("server.p12");
         Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "registry", "-keyalg", "EC",
                 "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1", "-validity", "2",

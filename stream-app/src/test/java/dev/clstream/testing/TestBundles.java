@@ -32,6 +32,27 @@ public final class TestBundles {
                 Optional.of(new LogitsSource.GraphOutput(BundleManifest.DEFAULT_LOGITS_OUTPUT, labels.size())), 32);
     }
 
+    /**
+     * A tiny bundle whose graph fails on any text holding {@code word}: the tokenizer knows the word,
+     * with the id after the default vocabulary, but the encoder's embedding table ends before it, so
+     * ONNX Runtime's Gather fails on it (an encoder fault confined to that text). Every other text,
+     * the probe text included, runs as in {@link #tiny(Path)}.
+     */
+    public static ModelBundle tinyFailingOn(Path dir, String word) {
+        try {
+            Files.createDirectories(dir);
+            List<String> known = TinyTokenizerJson.defaultVocabulary();
+            List<String> vocab = new java.util.ArrayList<>(known);
+            vocab.add(word);
+            TinyTokenizerJson.write(dir, vocab);
+            TinyEncoderModel.builder().vocabSize(known.size()).hidden(8).build().write(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ModelBundle.write(dir, manifest("tiny-failing-on-" + word, 32, TINY_LABELS,
+                Optional.of(linearHead(TINY_LABELS.size(), 8, 7))));
+    }
+
     /** A tiny encoder, customised, with the given linear head and {@link #TINY_LABELS}. */
     public static ModelBundle tiny(Path dir, UnaryOperator<TinyEncoderModel.Builder> model, LogitsSource.LinearHead head) {
         return write(dir, model, TINY_LABELS, Optional.of(head), 32);

@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.inference.InferenceEngine;
+import dev.clstream.serde.MockSchemaRegistry;
+import dev.clstream.serde.SchemaRegistryClient;
+import dev.clstream.serde.SchemaRegistryUnavailableException;
 import dev.clstream.testing.TopologyFixture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,13 +22,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
-import org.apache.kafka.streams.errors.StreamsException;
-import dev.clstream.serde.MockSchemaRegistry;
-import dev.clstream.serde.SchemaRegistryClient;
-import dev.clstream.serde.SchemaRegistryUnavailableException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -137,6 +139,72 @@ class LabelStatisticsTest {
         } finally {
             MockSchemaRegistry.drop(scope);
         }
+    }
+
+    /**
+     * Records of the labels topic that are no labeled event (a tombstone, someone else's record) are skipped and
+     * counted by reason ({@code clstream_label_stats_skipped_total}); a labeled event is counted as committed
+     * ({@code clstream_labels_committed_total}) and in its window.
+     */
+    @Test
+    void recordsThatAreNoLabeledEventAreSkippedAndCountedAndLabelsAreCountedAsCommitted() throws IOException {
+        Map<String, Integer> skipped = new HashMap<>();
+        AtomicInteger committed = new AtomicInteger();
+        PipelineListener counting = new PipelineListener() {
+            @Override
+            public void labelStatsSkipped(String why) {
+                skipped.merge(why, 1, Integer::sum);
+            }
+
+            @Override
+            public void labelCommitted() {
+                committed.incrementAndGet();
+            }
+        };
+        try (TopologyFixture f = fixture().listener(counting).start(Instant.ofEpochMilli(T0)).build()) {
+            TestInputTopic<byte[], byte[]> labels = f.driver.createInputTopic(f.config.labelsTopic(),
+                    new ByteArraySerializer(), new ByteArraySerializer());
+            labels.pipeInput("a".getBytes(StandardCharsets.UTF_8), null, T0);
+            labels.pipeInput("b".getBytes(StandardCharsets.UTF_8), "{\"hello\": 1}".getBytes(StandardCharsets.UTF_8), T0);
+            labels.pipeInput("c".getBytes(StandardCharsets.UTF_8), "not json".getBytes(StandardCharsets.UTF_8), T0);
+            labels.pipeInput("d".getBytes(StandardCharsets.UTF_8), ("{\"id\": \"e1\", \"label\": \"positive\", "
+                    + "\"score\": 0.75, \"event_time\": " + (T0 + 1_000) + "}").getBytes(StandardCharsets.UTF_8), T0);
+            assertEquals(Map.of("null_value", 1, "not_a_labeled_event", 2), skipped);
+            assertEquals(1, committed.get());
+            JsonNode stats = JSON.readTree(f.labelStats().readRecordsToList().get(0).value());
+            assertEquals("positive", stats.get("label").asText());
+            assertEquals(1, stats.get("count").asLong());
+        }
+    }
+
+    /** README: a late event counts in its window until a minute past the window's end (the grace), never after. */
+    @Test
+    void aLateEventChangesItsWindowWithinTheGraceAndNotAfter() throws IOException {
+        try (TopologyFixture f = fixture().start(Instant.ofEpochMilli(T0)).build()) {
+            TestInputTopic<byte[], byte[]> labels = f.driver.createInputTopic(f.config.labelsTopic(),
+                    new ByteArraySerializer(), new ByteArraySerializer());
+            // One event in the window [T0, T0 + 1 min), then stream time moves on.
+            labels.pipeInput(KEY, labeled("e1", T0 + 1_000), T0);
+            labels.pipeInput(KEY, labeled("e2", T0 + MINUTE + 30_000), T0);
+            // 30 s after the window's end: within the grace, so the first window counts it.
+            labels.pipeInput(KEY, labeled("late-in-grace", T0 + 2_000), T0);
+            // Stream time 2 min 30 s past the first window's end: its grace is over.
+            labels.pipeInput(KEY, labeled("e3", T0 + 3 * MINUTE + 30_000), T0);
+            labels.pipeInput(KEY, labeled("too-late", T0 + 3_000), T0);
+            Map<String, Long> latest = new HashMap<>();
+            for (TestRecord<byte[], byte[]> r : f.labelStats().readRecordsToList()) {
+                JsonNode v = JSON.readTree(r.value());
+                latest.put(v.get("window_start").asText(), v.get("count").asLong());
+            }
+            assertEquals(2, latest.get(Long.toString(T0)), "e1 and the event within the grace; not the one after it");
+        }
+    }
+
+    private static final byte[] KEY = "k".getBytes(StandardCharsets.UTF_8);
+
+    private static byte[] labeled(String id, long eventTime) {
+        return ("{\"id\": \"" + id + "\", \"label\": \"positive\", \"score\": 0.5, \"event_time\": " + eventTime
+                + "}").getBytes(StandardCharsets.UTF_8);
     }
 
     private static Throwable rootCause(Throwable e) {

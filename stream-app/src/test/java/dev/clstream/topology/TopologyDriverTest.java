@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clstream.avro.ClsEmbedding;
+import dev.clstream.avro.DeadLetter;
+import dev.clstream.avro.LabelProbability;
+import dev.clstream.avro.LabeledEvent;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.testing.TopologyFixture;
@@ -16,14 +20,23 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The topology on TopologyTestDriver with a tiny model: the batcher's three flush triggers and dead-letter routing. */
+/**
+ * The topology on TopologyTestDriver with a tiny model: the batcher's three flush triggers, dead-letter routing, and
+ * what every output carries (keys, timestamps, headers, the JSON fields).
+ */
 class TopologyDriverTest {
     @TempDir
     static Path dir;
@@ -169,6 +182,63 @@ class TopologyDriverTest {
         for (byte x : b) {
             out.add(x);
         }
+        return out;
+    }
+
+    /** README, "Keys and headers": every output keeps the input's key, timestamp and headers, plus the model's. */
+    @Test
+    void everyOutputKeepsTheInputsKeyTimestampAndHeadersAndNamesTheModel() {
+        try (TopologyFixture h = fixture(Map.of(ClstreamConfig.BATCH_MAX_SIZE, "1"))) {
+            Headers in = new RecordHeaders().add("trace", "t-1".getBytes(StandardCharsets.UTF_8))
+                    .add("tenant", "acme".getBytes(StandardCharsets.UTF_8));
+            Instant time = Instant.ofEpochMilli(1_234_567);
+            h.input.pipeInput(new TestRecord<>("good".getBytes(StandardCharsets.UTF_8),
+                    event(1).getBytes(StandardCharsets.UTF_8), in, time));
+            h.input.pipeInput(new TestRecord<>("bad".getBytes(StandardCharsets.UTF_8),
+                    "{not json".getBytes(StandardCharsets.UTF_8), in, time));
+            List<TestRecord<byte[], byte[]>> outputs = List.of(h.labels().readRecord(), h.embeddings().readRecord(),
+                    h.deadLetters().readRecord());
+            for (TestRecord<byte[], byte[]> r : outputs) {
+                String what = r == outputs.get(2) ? "dead letter" : json(r.value()).has("vector") ? "embedding" : "label";
+                assertEquals(r == outputs.get(2) ? "bad" : "good", new String(r.key(), StandardCharsets.UTF_8), what);
+                assertEquals(time, r.getRecordTime(), what + ": timestamp");
+                assertEquals("t-1", header(r, "trace"), what);
+                assertEquals("acme", header(r, "tenant"), what);
+                assertEquals("tiny", header(r, "clstream.model.name"), what);
+                assertEquals("0.0.1-test", header(r, "clstream.model.version"), what);
+            }
+            // A record that failed before the model had a part names no model in its dead letter's fields.
+            JsonNode d = json(outputs.get(2).value());
+            assertEquals("decode", d.get("stage").asText());
+            assertTrue(d.get("model_name").isNull() && d.get("model_version").isNull(), d.toString());
+        }
+    }
+
+    /** README, "JSON output": output.format=json writes the same fields as the Avro schemas, no more, no fewer. */
+    @Test
+    void jsonOutputsHaveExactlyTheFieldsOfTheAvroSchemas() {
+        try (TopologyFixture h = fixture(Map.of(ClstreamConfig.BATCH_MAX_SIZE, "1"))) {
+            h.send("good", event(1));
+            h.send("bad", "{not json");
+            JsonNode label = json(h.labels().readRecord().value());
+            assertEquals(fields(LabeledEvent.getClassSchema()), keys(label), "labels");
+            for (JsonNode p : label.get("probabilities")) {
+                assertEquals(fields(LabelProbability.getClassSchema()), keys(p), "an element of probabilities");
+            }
+            assertEquals(fields(ClsEmbedding.getClassSchema()), keys(json(h.embeddings().readRecord().value())),
+                    "embeddings");
+            assertEquals(fields(DeadLetter.getClassSchema()), keys(json(h.deadLetters().readRecord().value())),
+                    "dead letters");
+        }
+    }
+
+    private static Set<String> fields(Schema schema) {
+        return schema.getFields().stream().map(Schema.Field::name).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static Set<String> keys(JsonNode n) {
+        Set<String> out = new TreeSet<>();
+        n.fieldNames().forEachRemaining(out::add);
         return out;
     }
 

@@ -13,6 +13,7 @@ import dev.clstream.avro.LabeledEvent;
 import dev.clstream.avro.TextEvent;
 import dev.clstream.avro.TrustedClasses;
 import dev.clstream.config.ClstreamConfig;
+import dev.clstream.event.DeadLetterReason;
 import dev.clstream.runtime.ClstreamRuntime;
 import dev.clstream.serde.AvroDeserializer;
 import dev.clstream.serde.AvroSerializer;
@@ -32,7 +33,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -46,8 +53,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Bad records between good ones, against the real Kafka cluster and Schema Registry: each bad record lands in the
  * dead-letter topic once, with its reason code, a message naming the problem and its original key and value bytes,
- * while every valid record around it is labeled and embedded once. Two app instances run side by side: one with
- * {@code input.format=avro}, one with {@code input.format=json}.
+ * while every valid record around it is labeled and embedded once. Three app instances run one after the other:
+ * {@code input.format=avro}, {@code json} and {@code text}; between them they produce every reason of
+ * {@link DeadLetterReason}, which the test enumerates. The text instance serves a bundle whose graph fails on one word
+ * ({@code inference_failed}) and writes to a labels topic that takes 8 KiB records at most ({@code too_large}, and a
+ * dead letter whose original value is cut to fit).
  */
 @ExtendWith({KafkaTestCluster.class, SchemaRegistryServer.class})
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -59,8 +69,20 @@ class BadInputIT {
     @TempDir
     Path dir;
 
-    /** A bad record and what its dead letter must say. */
-    record Bad(String key, byte[] value, String reason, String stage, String messagePart) {}
+    /** The word the text instance's bundle fails on. */
+    static final String POISON = "poison";
+    /** The text instance's labels topic takes records of at most this size, so the app sizes its records for it. */
+    static final int SMALL_MAX_MESSAGE_BYTES = 8 * 1024;
+
+    /**
+     * A bad record and what its dead letter must say; {@code cut}: the original value is too large for a dead letter
+     * and only a prefix of it is kept.
+     */
+    record Bad(String key, byte[] value, String reason, String stage, String messagePart, boolean cut) {
+        Bad(String key, byte[] value, String reason, String stage, String messagePart) {
+            this(key, value, reason, stage, messagePart, false);
+        }
+    }
 
     /** What was sent: the bad records by key with where they went, and the valid ids. */
     record Sent(Map<String, Bad> bad, Map<String, RecordMetadata> where, Set<String> validIds) {}
@@ -70,8 +92,11 @@ class BadInputIT {
         TrustedClasses.install();
         String bootstrap = KafkaTestCluster.bootstrapServers();
         Path bundle = TestBundles.tiny(dir.resolve("tiny")).directory();
+        Path failing = TestBundles.tinyFailingOn(dir.resolve("failing"), POISON).directory();
         App avro = new App("avro");
         App json = new App("json");
+        App text = new App("text");
+        ItSupport.setTopicConfig(text.labels, "max.message.bytes", Integer.toString(SMALL_MAX_MESSAGE_BYTES));
         SchemaRegistryClient registry = ItSupport.registryClient();
         AvroSerializer<TextEvent> serializer = new AvroSerializer<>(registry);
 
@@ -100,7 +125,9 @@ class BadInputIT {
                 new Bad("bad-blank-text", serializer.serialize(avro.input, ItSupport.event("e3", " \t ")), "blank_text",
                         "tokenize", "white space"),
                 new Bad("bad-json-on-avro", "{\"id\":\"x\",\"text\":\"hi\"}".getBytes(StandardCharsets.UTF_8),
-                        "wrong_magic_byte", "decode", "looks like JSON"));
+                        "wrong_magic_byte", "decode", "looks like JSON"),
+                new Bad("bad-incompatible", textAsInt(registry, avro.input + "-other"), "incompatible_schema", "decode",
+                        "cannot be read as reader schema"));
         // The JSON instance's bad records.
         List<Bad> jsonBad = List.of(
                 new Bad("bad-invalid-json", "{\"id\": \"j\", \"text\": \"unterminated".getBytes(StandardCharsets.UTF_8),
@@ -114,14 +141,26 @@ class BadInputIT {
                 new Bad("bad-json-no-text", "{\"id\": \"j3\"}".getBytes(StandardCharsets.UTF_8), "missing_text",
                         "validate", "no text"),
                 new Bad("bad-json-null", null, "null_value", "decode", "value is null"));
+        // The text instance's bad records: the value is the text itself.
+        byte[] big = ("the cat sat on the mat " + "lorem ipsum dolor ".repeat(500)).getBytes(StandardCharsets.UTF_8);
+        List<Bad> textBad = List.of(
+                new Bad("bad-not-utf8", new byte[] {'h', 'i', (byte) 0xff, (byte) 0xfe, '!'}, "undecodable", "decode",
+                        "UTF-8"),
+                new Bad("bad-no-tokens", "\u0001\u0002\u0007".getBytes(StandardCharsets.UTF_8), "no_tokens", "tokenize",
+                        "no tokens"),
+                new Bad("bad-poison", ("the cat ate " + POISON + " on the mat").getBytes(StandardCharsets.UTF_8),
+                        "inference_failed", "inference", "encoder run failed"),
+                new Bad("bad-too-large-entry", big, "too_large", "validate", "max.request.size", true));
 
         // The instances run one after the other: Apicurio 2.4.2's in-memory storage can fail concurrent first
         // registrations (HTTP 500, a duplicate content id in H2), which would make the app replace its stream thread.
         try (OutputCollector avroOut = avro.collector(bootstrap);
              OutputCollector jsonOut = json.collector(bootstrap);
+             OutputCollector textOut = text.collector(bootstrap);
              ClstreamRuntime avroApp = ClstreamRuntime.start(avro.config(bootstrap, bundle, "avro"))) {
             Sent avroSent;
             Sent jsonSent;
+            Sent textSent;
             try (KafkaProducer<byte[], byte[]> producer = ItSupport.producer(bootstrap)) {
                 avroSent = send(producer, avro.input, avroBad,
                         id -> serializer.serialize(avro.input, ItSupport.event(id, ItSupport.text(Math.floorMod(id.hashCode(), 100_000)))));
@@ -134,12 +173,36 @@ class BadInputIT {
                             .getBytes(StandardCharsets.UTF_8));
                     assertTrue(jsonApp.awaitRunning(Duration.ofSeconds(60)), "json app: " + jsonApp.streams().state());
                     awaitAll(json, jsonOut, jsonSent);
+                }
+                try (ClstreamRuntime textApp = ClstreamRuntime.start(text.config(bootstrap, failing, "text"))) {
+                    textSent = send(producer, text.input, textBad,
+                            id -> ItSupport.text(Math.floorMod(id.hashCode(), 100_000)).getBytes(StandardCharsets.UTF_8));
+                    assertTrue(textApp.awaitRunning(Duration.ofSeconds(60)), "text app: " + textApp.streams().state());
+                    awaitAll(text, textOut, textSent);
                     ItSupport.sleep(2_000); // grace period: nothing more may arrive
                 }
             }
-            check(avro, avroOut, avroSent, registry);
-            check(json, jsonOut, jsonSent, registry);
+            Set<String> reasons = new TreeSet<>();
+            reasons.addAll(check(avro, avroOut, avroSent, registry));
+            reasons.addAll(check(json, jsonOut, jsonSent, registry));
+            reasons.addAll(check(text, textOut, textSent, registry));
+            // Every reason the app can give, produced here through Kafka.
+            assertEquals(Arrays.stream(DeadLetterReason.values()).map(DeadLetterReason::code)
+                    .collect(Collectors.toCollection(TreeSet::new)), reasons, "dead-letter reasons produced");
         }
+    }
+
+    /**
+     * An Avro record whose writer schema, registered in the real registry under another topic's subject, is TextEvent
+     * with {@code text} an int: well-formed, but not readable as the app's TextEvent.
+     */
+    private static byte[] textAsInt(SchemaRegistryClient registry, String otherTopic) {
+        Schema writer = SchemaBuilder.record("TextEvent").namespace("dev.clstream.avro").fields()
+                .requiredString("id").requiredInt("text").endRecord();
+        GenericRecord r = new GenericData.Record(writer);
+        r.put("id", "incompatible");
+        r.put("text", 42);
+        return new AvroSerializer<GenericRecord>(registry).serialize(otherTopic, r);
     }
 
     /** One app instance's topics and application id. */
@@ -174,7 +237,9 @@ class BadInputIT {
             s.put(ClstreamConfig.SCHEMA_REGISTRY_URL, SchemaRegistryServer.url());
             s.put(ClstreamConfig.INPUT_FORMAT, inputFormat);
             s.put(ClstreamConfig.OUTPUT_FORMAT, "avro");
-            s.put(ClstreamConfig.TEXT_MAX_BYTES, Integer.toString(TEXT_MAX_BYTES));
+            if (!inputFormat.equals("text")) {
+                s.put(ClstreamConfig.TEXT_MAX_BYTES, Integer.toString(TEXT_MAX_BYTES));
+            }
             s.putAll(topics.settings());
             s.put(ClstreamConfig.MODEL_BUNDLE, bundle.toString());
             return ClstreamConfig.of(s);
@@ -222,7 +287,8 @@ class BadInputIT {
                         + bad);
     }
 
-    private static void check(App app, OutputCollector out, Sent sent, SchemaRegistryClient registry) {
+    /** Checks one instance's outputs; the reasons its dead letters gave. */
+    private static Set<String> check(App app, OutputCollector out, Sent sent, SchemaRegistryClient registry) {
         AvroDeserializer<DeadLetter> dlReader = AvroDeserializer.specific(registry, DeadLetter.class);
         List<ConsumerRecord<byte[], byte[]>> dls = out.records(app.deadLetters);
         assertEquals(sent.bad().size(), dls.size(), app.name + ": one dead letter per bad record");
@@ -250,8 +316,18 @@ class BadInputIT {
                 assertEquals(app.input, d.getSourceTopic(), b.key() + ": source topic");
                 assertEquals(md.partition(), d.getSourcePartition(), b.key() + ": source partition");
                 assertEquals(md.offset(), d.getSourceOffset(), b.key() + ": source offset");
+                // The model is named where it had a part (tokenizer or encoder), and only there.
+                boolean modelStage = DeadLetterReason.ofCode(b.reason()).orElseThrow().stage().involvesModel();
+                assertEquals(modelStage, d.getModelName() != null, b.key() + ": model name " + d.getModelName());
+                assertEquals(modelStage, d.getModelVersion() != null, b.key() + ": model version");
                 if (b.value() == null) {
                     assertNull(d.getOriginalValue(), b.key() + ": original value");
+                } else if (b.cut()) {
+                    byte[] kept = bytes(d.getOriginalValue());
+                    assertTrue(kept.length < b.value().length, b.key() + ": the original value is cut");
+                    assertArrayEquals(Arrays.copyOf(b.value(), kept.length), kept, b.key() + ": a prefix is kept");
+                    assertTrue(d.getMessage().contains("original value of " + b.value().length + " bytes cut to its "
+                            + "first " + kept.length + " bytes"), b.key() + ": the message says so: " + d.getMessage());
                 } else {
                     assertNotNull(d.getOriginalValue(), b.key() + ": original value");
                     assertArrayEquals(b.value(), bytes(d.getOriginalValue()), b.key() + ": original value bytes");
@@ -271,6 +347,7 @@ class BadInputIT {
         checks.add(() -> RoundTripIT.assertExactlyOnce(app.name + " labels", sent.validIds(), labels));
         checks.add(() -> RoundTripIT.assertExactlyOnce(app.name + " embeddings", sent.validIds(), embeddings));
         assertAll(app.name, checks.stream().map(c -> (org.junit.jupiter.api.function.Executable) c::run));
+        return byKey.values().stream().map(DeadLetter::getReason).collect(Collectors.toSet());
     }
 
     private static String utf8(ByteBuffer b) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.config.ConfigSources;
 import dev.clstream.http.OpsRoutes;
+import dev.clstream.testing.RequiredTools;
 import dev.clstream.testing.TestBundles;
 import java.io.IOException;
 import java.net.URI;
@@ -38,7 +39,7 @@ class DeployConfigIT {
 
     @Test
     void promtoolAcceptsTheConfigAndTheAlertRules() throws Exception {
-        Path promtool = ExternalTools.require("promtool", "install the Debian package 'prometheus'");
+        Path promtool = RequiredTools.require("promtool", "install the Debian package 'prometheus'");
         // check config also checks the rule files the config names.
         ExternalTools.Result config = ExternalTools.run(DEPLOY.resolve("prometheus"), 60, promtool.toString(), "check",
                 "config", "prometheus.yml");
@@ -47,6 +48,33 @@ class DeployConfigIT {
         ExternalTools.Result rules = ExternalTools.run(DEPLOY.resolve("prometheus"), 60, promtool.toString(), "check",
                 "rules", "alerts.yml");
         assertEquals(0, rules.exitCode(), rules.output());
+    }
+
+    /**
+     * A rule over a misspelt metric passes {@code promtool check rules}; its unit tests in alerts.test.yml do not.
+     * Every alert must have one case that fires it and one that keeps it quiet, and all must pass.
+     */
+    @Test
+    void everyAlertFiresOnItsUnitTestsAndStaysQuietOtherwise() throws Exception {
+        Path promtool = RequiredTools.require("promtool", "install the Debian package 'prometheus'");
+        YAMLMapper yaml = new YAMLMapper();
+        Set<String> alerts = new TreeSet<>();
+        for (JsonNode group : yaml.readTree(DEPLOY.resolve("prometheus/alerts.yml").toFile()).path("groups")) {
+            group.path("rules").forEach(r -> alerts.add(r.path("alert").asText()));
+        }
+        Set<String> fired = new TreeSet<>();
+        Set<String> quiet = new TreeSet<>();
+        for (JsonNode test : yaml.readTree(DEPLOY.resolve("prometheus/alerts.test.yml").toFile()).path("tests")) {
+            for (JsonNode t : test.path("alert_rule_test")) {
+                (t.path("exp_alerts").isEmpty() ? quiet : fired).add(t.path("alertname").asText());
+            }
+        }
+        assertEquals(alerts, fired, "alerts with a unit test that fires them");
+        assertEquals(alerts, quiet, "alerts with a unit test that keeps them quiet");
+        ExternalTools.Result tests = ExternalTools.run(DEPLOY.resolve("prometheus"), 60, promtool.toString(), "test",
+                "rules", "alerts.test.yml");
+        assertEquals(0, tests.exitCode(), tests.output());
+        assertTrue(tests.output().contains("SUCCESS"), tests.output());
     }
 
     @Test
@@ -153,7 +181,7 @@ class DeployConfigIT {
     @Test
     void imageLayoutRunsTheLauncherWithItsBuiltInBundle() throws Exception {
         Path repo = ExternalTools.repoRoot();
-        ExternalTools.requirePresent(Files.isRegularFile(repo.resolve("stream-app/target/clstream-stream-app.jar")),
+        RequiredTools.requirePresent(Files.isRegularFile(repo.resolve("stream-app/target/clstream-stream-app.jar")),
                 "stream-app is not packaged (run the tests through mvn verify)");
         Path work = Files.createTempDirectory(ItSupport.workDir(), "image-layout-");
         Path built = work.resolve("bundles");
@@ -180,11 +208,11 @@ class DeployConfigIT {
 
     /** {@code docker compose} (the v2 plugin) when the docker CLI has it, else {@code docker-compose}. */
     private static List<String> composeCli() throws Exception {
-        Optional<Path> docker = ExternalTools.find("docker");
+        Optional<Path> docker = RequiredTools.find("docker");
         if (docker.isPresent() && ExternalTools.run(DEPLOY, 60, docker.get().toString(), "compose", "version").ok()) {
             return List.of(docker.get().toString(), "compose");
         }
-        return List.of(ExternalTools.require("docker-compose",
+        return List.of(RequiredTools.require("docker-compose",
                 "install a compose CLI (Debian package 'docker-compose', or the docker compose plugin)").toString());
     }
 

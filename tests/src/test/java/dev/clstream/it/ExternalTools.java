@@ -1,19 +1,15 @@
 package dev.clstream.it;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
- * Command-line tools the deployment tests run (promtool, prometheus, docker compose, node), found on the PATH. A test
- * whose tool is missing is skipped on a developer's machine, but fails under CI ({@code CI=true}): .ci/run installs
- * every one of them, so a skip there would hide a broken install step.
+ * Where the repository's files are, and how the tests run command-line tools to completion. Whether a tool is there
+ * at all is {@link dev.clstream.testing.RequiredTools}' call: skipped on a developer's machine, failed under CI.
  */
 final class ExternalTools {
     private ExternalTools() {}
@@ -26,36 +22,6 @@ final class ExternalTools {
     /** deploy/ in the repository. */
     static Path deployDir() {
         return repoRoot().resolve("deploy");
-    }
-
-    /** An executable named {@code name} on the PATH, if any. */
-    static Optional<Path> find(String name) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : path.split(File.pathSeparator)) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            Path p = Path.of(dir, name);
-            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** The tool, or skip (fail under CI) with {@code howToInstall}. */
-    static Path require(String name, String howToInstall) {
-        Optional<Path> tool = find(name);
-        requirePresent(tool.isPresent(), "'" + name + "' is not on the PATH: " + howToInstall);
-        return tool.orElseThrow();
-    }
-
-    /** Skips the test when {@code present} is false, or fails under CI where .ci/run installs what is missing. */
-    static void requirePresent(boolean present, String message) {
-        if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new AssertionError(message + " (CI=true: .ci/run installs it, so this is an install failure)");
-        }
-        Assumptions.assumeTrue(present, message);
     }
 
     /** What a finished command printed (stdout and stderr together) and its exit status. */

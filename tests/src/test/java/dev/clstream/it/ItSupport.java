@@ -2,8 +2,8 @@ package dev.clstream.it;
 
 import dev.clstream.avro.TextEvent;
 import dev.clstream.config.ClstreamConfig;
-import dev.clstream.serde.RegistrySettings;
 import dev.clstream.serde.AvroSerializer;
+import dev.clstream.serde.RegistrySettings;
 import dev.clstream.serde.SchemaRegistryClient;
 import dev.clstream.serde.SchemaRegistryClients;
 import dev.clstream.testing.KafkaTestCluster;
@@ -20,12 +20,18 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -95,6 +101,37 @@ final class ItSupport {
      * Creates topics on the shared cluster and waits until a client sees all their partitions in its metadata (a
      * topic created a moment ago may not be in the broker's metadata yet).
      */
+    /** The first {@code n} records of {@code topic} (read_committed, all partitions), failing after 30 s. */
+    static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int n) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestCluster.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic, java.time.Duration.ofSeconds(10)).stream()
+                    .map(pi -> new TopicPartition(topic, pi.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            awaitOrFail(30_000, () -> {
+                c.poll(java.time.Duration.ofMillis(200)).forEach(out::add);
+                return out.size() >= n;
+            }, () -> topic + ": " + out.size() + " of " + n + " records");
+        }
+        return out;
+    }
+
+    /** Sets one topic config on an existing topic and waits for the broker to take it. */
+    static void setTopicConfig(String topic, String key, String value) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KafkaTestCluster.bootstrapServers()))) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry(key, value),
+                    AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("cannot set " + key + "=" + value + " on topic " + topic + ": " + e, e);
+        }
+    }
+
     static void createTopics(int partitions, String... names) {
         KafkaTestCluster.createTopics(partitions, names);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.config.ConfigSources;
 import dev.clstream.http.OpsRoutes;
+import dev.clstream.testing.RequiredTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +35,8 @@ class KubernetesManifestsIT {
 
     @Test
     void manifestsPassSchemaValidation() throws Exception {
-        Path node = ExternalTools.require("node", "install Node.js to validate the Kubernetes manifests");
-        ExternalTools.requirePresent(Files.isDirectory(VALIDATOR.resolve("node_modules/kubernetes-models")),
+        Path node = RequiredTools.require("node", "install Node.js to validate the Kubernetes manifests");
+        RequiredTools.requirePresent(Files.isDirectory(VALIDATOR.resolve("node_modules/kubernetes-models")),
                 "npm packages not installed: run 'npm ci' in deploy/kubernetes/validate");
         ExternalTools.Result r = ExternalTools.run(VALIDATOR, 120, node.toString(), "validate.mjs", DIR.toString());
         assertEquals(0, r.exitCode(), r.output());
@@ -50,8 +51,8 @@ class KubernetesManifestsIT {
     @Test
     void theValidatorRejectsABadManifest() throws Exception {
         // A validator that passes everything would make the test above worthless: feed it a broken Deployment.
-        Path node = ExternalTools.require("node", "install Node.js to validate the Kubernetes manifests");
-        ExternalTools.requirePresent(Files.isDirectory(VALIDATOR.resolve("node_modules/kubernetes-models")),
+        Path node = RequiredTools.require("node", "install Node.js to validate the Kubernetes manifests");
+        RequiredTools.requirePresent(Files.isDirectory(VALIDATOR.resolve("node_modules/kubernetes-models")),
                 "npm packages not installed: run 'npm ci' in deploy/kubernetes/validate");
         Path bad = Files.createTempDirectory(ItSupport.workDir(), "k8s-bad-");
         try (Stream<Path> files = Files.list(DIR)) {
@@ -127,25 +128,25 @@ class KubernetesManifestsIT {
         JsonNode containerSecurity = container.path("securityContext");
         assertEquals(false, containerSecurity.path("allowPrivilegeEscalation").asBoolean(true));
 
-        // A read-only root needs writable mounts wherever the app writes: state.dir and the temporary directory.
-        if (containerSecurity.path("readOnlyRootFilesystem").asBoolean()) {
-            Set<String> writable = new TreeSet<>();
-            Set<String> emptyDirs = new TreeSet<>();
-            pod.path("spec").path("volumes").forEach(v -> {
-                if (v.has("emptyDir")) {
-                    emptyDirs.add(v.path("name").asText());
-                }
-            });
-            container.path("volumeMounts").forEach(m -> {
-                if (emptyDirs.contains(m.path("name").asText()) && !m.path("readOnly").asBoolean()) {
-                    writable.add(m.path("mountPath").asText());
-                }
-            });
-            String stateDir = config.streamsProperties().getProperty("state.dir");
-            assertTrue(writable.stream().anyMatch(w -> stateDir.startsWith(w + "/")),
-                    "state.dir " + stateDir + " is not under a writable mount " + writable);
-            assertTrue(writable.contains("/tmp"), "ONNX Runtime extracts its native library to /tmp: " + writable);
-        }
+        // The README promises a read-only root; it needs writable mounts wherever the app writes: state.dir and the
+        // temporary directory.
+        assertTrue(containerSecurity.path("readOnlyRootFilesystem").asBoolean(), "readOnlyRootFilesystem: true");
+        Set<String> writable = new TreeSet<>();
+        Set<String> emptyDirs = new TreeSet<>();
+        pod.path("spec").path("volumes").forEach(v -> {
+            if (v.has("emptyDir")) {
+                emptyDirs.add(v.path("name").asText());
+            }
+        });
+        container.path("volumeMounts").forEach(m -> {
+            if (emptyDirs.contains(m.path("name").asText()) && !m.path("readOnly").asBoolean()) {
+                writable.add(m.path("mountPath").asText());
+            }
+        });
+        String stateDir = config.streamsProperties().getProperty("state.dir");
+        assertTrue(writable.stream().anyMatch(w -> stateDir.startsWith(w + "/")),
+                "state.dir " + stateDir + " is not under a writable mount " + writable);
+        assertTrue(writable.contains("/tmp"), "ONNX Runtime extracts its native library to /tmp: " + writable);
     }
 
     @Test

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.runtime.ClstreamRuntime;
 import dev.clstream.testing.KafkaTestCluster;
+import dev.clstream.testing.RequiredTools;
 import dev.clstream.testing.TestBundles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -51,8 +51,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @ExtendWith(KafkaTestCluster.class)
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class LivePageIT {
-    static final Path CHROMIUM = Path.of(System.getProperty("clstream.chromium", "/usr/bin/chromium"));
-    static final Path CHROMEDRIVER = Path.of(System.getProperty("clstream.chromedriver", "/usr/bin/chromedriver"));
     static final String MARKUP_TEXT = "<img id=\"injected\" src=\"x\" onerror=\"document.title='pwned'\"> hello";
     static final Duration PAGE_WAIT = Duration.ofSeconds(90);
 
@@ -61,9 +59,9 @@ class LivePageIT {
 
     @Test
     void pageShowsTheTrafficFlowingThroughTheApp() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "needs Chromium and its driver (Debian: apt-get install chromium chromium-driver; .ci/run installs "
-                        + "them): " + CHROMIUM + " or " + CHROMEDRIVER + " is missing");
+        String install = "install the Debian packages 'chromium' and 'chromium-driver' (.ci/run installs them)";
+        Path chromium = RequiredTools.require("chromium", install);
+        Path chromedriver = RequiredTools.require("chromedriver", install);
         ItSupport.Topics topics = ItSupport.createAppTopics("live", 2);
         String input = topics.input();
         String labels = topics.labels();
@@ -90,7 +88,7 @@ class LivePageIT {
             traffic.start();
             WebDriver browser = null;
             try {
-                browser = chromium();
+                browser = chromium(chromium, chromedriver);
                 browser.get(app.httpUrl().orElseThrow() + "/");
                 WebDriverWait wait = new WebDriverWait(browser, PAGE_WAIT, Duration.ofMillis(250));
 
@@ -138,13 +136,13 @@ class LivePageIT {
                 && Double.parseDouble(row.get(3)) < 1.0 && !row.get(4).isBlank();
     }
 
-    private static WebDriver chromium() {
+    private static WebDriver chromium(Path chromium, Path chromedriver) {
         // The driver and browser are named outright, so Selenium Manager never looks for (or downloads) either.
-        System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
+        System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, chromedriver.toString());
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+                .usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
         ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
+        options.setBinary(chromium.toFile());
         // no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--window-size=1400,2000", "--lang=en-US");

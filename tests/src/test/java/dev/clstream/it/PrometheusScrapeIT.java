@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clstream.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,16 +12,14 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.http.OpsRoutes;
 import dev.clstream.runtime.ClstreamRuntime;
+import dev.clstream.testing.Http;
 import dev.clstream.testing.KafkaTestCluster;
 import dev.clstream.testing.PrometheusText;
+import dev.clstream.testing.RequiredTools;
 import dev.clstream.testing.TestBundles;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,9 +131,16 @@ class PrometheusScrapeIT {
     }
 
     @Test
-    void everyMetricTheDashboardQueriesIsInMetrics() throws IOException {
+    void everyMetricTheDashboardAndTheAlertsQueryIsInMetrics() throws IOException {
         GrafanaDashboard dashboard = GrafanaDashboard.load();
-        Set<String> queried = dashboard.metricNames();
+        Set<String> queried = new TreeSet<>(dashboard.metricNames());
+        Set<String> alerting = alertMetricNames();
+        // up is Prometheus' own series for each target, never the app's.
+        alerting.remove("up");
+        assertTrue(alerting.containsAll(Set.of("clstream_dead_letters_total", "clstream_labels_committed_total",
+                "clstream_stream_thread_replacements_total", "kafka_stream_client_state")),
+                "metric names read from the alerts: " + alerting);
+        queried.addAll(alerting);
         // The reading of the dashboard itself: it must find the panels' metrics, or the check below proves nothing.
         assertTrue(queried.containsAll(Set.of("clstream_events_in_total", "clstream_events_out_total",
                 "clstream_dead_letters_total", "clstream_predictions_total", "clstream_prediction_confidence_bucket",
@@ -146,7 +150,7 @@ class PrometheusScrapeIT {
                 .collect(Collectors.toCollection(TreeSet::new));
         Set<String> missing = new TreeSet<>(queried);
         missing.removeAll(exported);
-        assertEquals(Set.of(), missing, "metrics the dashboard queries but /metrics does not have (it has "
+        assertEquals(Set.of(), missing, "metrics the dashboard or the alerts query but /metrics does not have (it has "
                 + exported.size() + " metric names; see " + work.resolve("metrics.txt") + ")");
         // And the dead-letter panel has something to show for every reason sent.
         for (String reason : BAD.keySet()) {
@@ -156,7 +160,7 @@ class PrometheusScrapeIT {
 
     @Test
     void prometheusScrapesTheAppWithTheProjectConfig() throws Exception {
-        Path prometheus = ExternalTools.require("prometheus",
+        Path prometheus = RequiredTools.require("prometheus",
                 "install the Debian package 'prometheus' (apt-get install prometheus) to run a real Prometheus");
         int port = freePort();
         String promUrl = "http://127.0.0.1:" + port;
@@ -269,6 +273,16 @@ class PrometheusScrapeIT {
         }
         assertTrue(jobs.contains("clstream"), "no clstream job in " + original + ": " + jobs);
         return yaml.writeValueAsString(root);
+    }
+
+    /** The metric names the alert expressions select. */
+    private static Set<String> alertMetricNames() throws IOException {
+        JsonNode rules = new YAMLMapper().readTree(ExternalTools.deployDir().resolve("prometheus/alerts.yml").toFile());
+        Set<String> names = new TreeSet<>();
+        for (JsonNode group : rules.path("groups")) {
+            group.path("rules").forEach(r -> names.addAll(PromQl.metricNames(r.path("expr").asText())));
+        }
+        return names;
     }
 
     private static Set<String> alertNames() throws IOException {

