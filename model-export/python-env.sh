@@ -24,11 +24,21 @@ if [ ! -x "$root/usr/bin/python3" ]; then
     apt-get install -y -q --no-install-recommends $(echo $packages)"
 fi
 
+# ONNX Runtime and torch read /proc (the CPUs) on import. What this run mounts it unmounts again, so that the tree
+# never holds a mount of the repository when it is deleted.
+mounted=()
+trap 'for m in "${mounted[@]}"; do umount "$m"; done' EXIT
+if ! mountpoint -q "$root/proc"; then
+  mount -t proc proc "$root/proc"
+  mounted=("$root/proc")
+fi
 if [ "${1:-}" = "run" ]; then
   shift
   mkdir -p "$root$repo"
-  mountpoint -q "$root$repo" || mount --bind "$repo" "$root$repo"
-  mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+  if ! mountpoint -q "$root$repo"; then
+    mount --bind "$repo" "$root$repo"
+    mounted=("$root$repo" "${mounted[@]}")
+  fi
   chroot "$root" bash -c "cd '$repo' && $(printf '%q ' "$@")"
 else
   chroot "$root" python3 -c "import torch, transformers, tokenizers, onnx, onnxruntime as o

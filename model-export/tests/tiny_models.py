@@ -43,8 +43,12 @@ def save_tokenizer(directory: Path, input_names=("input_ids", "token_type_ids", 
     return len(vocab)
 
 
-def save_bert(directory: Path, with_head: bool, seed: int = 7):
-    """A 2-layer, hidden-32 BERT; with a 3-class sequence-classification head when with_head."""
+def save_bert(directory: Path, with_head: bool, seed: int = 7, trained_like: bool = False):
+    """A 2-layer, hidden-32 BERT; with a 3-class sequence-classification head when with_head.
+
+    trained_like: biases and LayerNorm parameters drawn at random too, as in a trained model, instead of BERT's
+    initial zeros and ones (which the ONNX exporter folds into shared constants, unlike a real model's weights).
+    """
     import torch
     from transformers import BertConfig, BertForSequenceClassification, BertModel
 
@@ -63,6 +67,11 @@ def save_bert(directory: Path, with_head: bool, seed: int = 7):
         model = BertForSequenceClassification(config)
     else:
         model = BertModel(config)
+    if trained_like:
+        with torch.no_grad():
+            for name, p in model.named_parameters():
+                if name.endswith("bias") or "LayerNorm" in name:
+                    p.add_(torch.randn_like(p) * 0.1)
     model.save_pretrained(str(directory))
     return directory
 

@@ -30,7 +30,8 @@ public record BundleManifest(
         Optional<LogitsSource> logits,
         Map<String, String> files,
         JsonNode provenance,
-        JsonNode evaluation) {
+        JsonNode evaluation,
+        TextStrategy text) {
 
     public static final String FILE_NAME = "bundle.json";
     public static final String MODEL_FILE = "model.onnx";
@@ -46,6 +47,19 @@ public record BundleManifest(
         files = Map.copyOf(files);
         provenance = provenance == null ? JsonNodeFactory.instance.objectNode() : provenance.deepCopy();
         evaluation = evaluation == null ? JsonNodeFactory.instance.objectNode() : evaluation.deepCopy();
+        text = text == null ? TextStrategy.TRUNCATE : text;
+        if (text.chunked() && logits.orElse(null) instanceof LogitsSource.GraphOutput) {
+            throw new BundleException("text.strategy 'chunks' pools the windows' h_0 and needs a linear head on it "
+                    + "(logits.source 'linear_head'); this bundle's logits come from the graph, one window at a time");
+        }
+    }
+
+    /** A manifest that reads texts by truncation (bundles without a "text" field). */
+    public BundleManifest(int formatVersion, String name, String version, String description, int maxLength,
+                          List<String> labels, Optional<LogitsSource> logits, Map<String, String> files,
+                          JsonNode provenance, JsonNode evaluation) {
+        this(formatVersion, name, version, description, maxLength, labels, logits, files, provenance, evaluation,
+                TextStrategy.TRUNCATE);
     }
 
     /** "name@version", the form used in logs, headers and output records. */
@@ -93,8 +107,13 @@ public record BundleManifest(
             throw new BundleException(where + ": the logits section has " + logits.get().labelCount()
                     + " classes but 'labels' names " + labels.size() + " " + labels);
         }
-        return new BundleManifest(format, name, version, description, maxLength, labels, logits, files,
-                root.get("provenance"), root.get("evaluation"));
+        TextStrategy text = TextStrategy.fromJson(root.get("text"), maxLength, where);
+        try {
+            return new BundleManifest(format, name, version, description, maxLength, labels, logits, files,
+                    root.get("provenance"), root.get("evaluation"), text);
+        } catch (BundleException e) {
+            throw new BundleException(where + ": " + e.getMessage(), e);
+        }
     }
 
     /** The JSON form written to bundle.json; {@link #fromJson} reads it back to an equal manifest. */
@@ -108,6 +127,9 @@ public record BundleManifest(
             root.put("description", description);
         }
         root.put("max_length", maxLength);
+        if (text.chunked()) {
+            root.set("text", text.toJson());
+        }
         labels.forEach(root.putArray("labels")::add);
         logits.ifPresent(source -> {
             ObjectNode node = root.putObject("logits");
@@ -143,7 +165,13 @@ public record BundleManifest(
 
     public BundleManifest withFiles(Map<String, String> newFiles) {
         return new BundleManifest(formatVersion, name, version, description, maxLength, labels, logits, newFiles,
-                provenance, evaluation);
+                provenance, evaluation, text);
+    }
+
+    /** The same bundle reading texts by {@code newText}, e.g. an encoder embedding a corpus in windows for a head. */
+    public BundleManifest withText(TextStrategy newText) {
+        return new BundleManifest(formatVersion, name, version, description, maxLength, labels, logits, files,
+                provenance, evaluation, newText);
     }
 
     /** Field readers that name the field and the file in every complaint. */

@@ -100,4 +100,9 @@ public record ModelBundle(Path directory, BundleManifest manifest) {
             throw new BundleException("cannot read " + file + ": " + e, e);
         }
     }
+
+    /** This bundle reading texts by {@code text} instead of its own strategy (e.g. at most {@code text.max.chunks}). */
+    public ModelBundle withText(TextStrategy text) {
+        return new ModelBundle(directory, manifest.withText(text));
+    }
 }

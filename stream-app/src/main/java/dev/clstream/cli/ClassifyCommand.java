@@ -156,6 +156,9 @@ final class ClassifyCommand implements Callable<Integer> {
         }
         o.put("tokens", p.tokens());
         o.put("truncated", p.truncated());
+        if (engine.manifest().text().chunked()) {
+            o.put("windows", p.windows());
+        }
         o.put("model", engine.manifest().id());
         if (embedding) {
             var arr = o.putArray("embedding");

@@ -1,5 +1,7 @@
 package dev.clstream.config;
 
+import dev.clstream.bundle.ModelBundle;
+import dev.clstream.bundle.TextStrategy;
 import dev.clstream.format.InputFormat;
 import dev.clstream.format.OutputFormat;
 import dev.clstream.inference.EncoderOptions;
@@ -14,11 +16,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -59,6 +61,7 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String INFERENCE_THREADS = "inference.threads";
     public static final String INFERENCE_CONCURRENCY = "inference.concurrency";
     public static final String INFERENCE_BATCH_SIZE = "inference.batch.size";
+    public static final String TEXT_MAX_CHUNKS = "text.max.chunks";
     public static final String INFERENCE_OPTIMIZATION = "inference.optimization";
     public static final String HTTP_ENABLED = "http.enabled";
     public static final String HTTP_BIND_ADDRESS = "http.bind.address";
@@ -135,6 +138,11 @@ public final class ClstreamConfig extends AbstractConfig {
                     "Encoder runs at once (default: cores on cpu, 1 on cuda).")
             .define(INFERENCE_BATCH_SIZE, Type.INT, null, ConfigValidators.nullOr(Range.between(1, 1 << 16)), Importance.LOW,
                     "Max texts per encoder run inside a micro-batch, which is split by length (default 1 cpu, 256 cuda).")
+            .define(TEXT_MAX_CHUNKS, Type.INT, null, ConfigValidators.nullOr(Range.between(1,
+                            TextStrategy.MAX_CHUNKS_LIMIT)), Importance.LOW,
+                    "For a bundle that reads long texts in chunks (bundle.json text.strategy chunks): read at most this "
+                            + "many windows of a text, fewer than the bundle's max_chunks to bound the cost of long "
+                            + "texts (default: the bundle's max_chunks).")
             .define(INFERENCE_OPTIMIZATION, Type.STRING, "all", ValidString.in("none", "basic", "extended", "all"),
                     Importance.LOW, "ONNX Runtime graph optimisation level.")
             .define(HTTP_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
@@ -320,6 +328,28 @@ public final class ClstreamConfig extends AbstractConfig {
 
     public RegistrySettings registry() {
         return RegistrySettings.from(this);
+    }
+
+    /**
+     * The bundle as served: reading at most {@code text.max.chunks} windows of a text. Refused when the bundle does
+     * not read in chunks, or was trained on fewer windows than asked for.
+     */
+    public ModelBundle servedBundle(ModelBundle bundle) {
+        Integer limit = getInt(TEXT_MAX_CHUNKS);
+        if (limit == null) {
+            return bundle;
+        }
+        TextStrategy text = bundle.manifest().text();
+        if (!text.chunked()) {
+            throw new ConfigException(TEXT_MAX_CHUNKS, limit, "bundle " + bundle.manifest().id() + " reads texts by "
+                    + "truncation (its first " + bundle.manifest().maxLength() + " tokens), not in chunks; leave "
+                    + TEXT_MAX_CHUNKS + " unset for it");
+        }
+        if (limit > text.maxChunks()) {
+            throw new ConfigException(TEXT_MAX_CHUNKS, limit, "bundle " + bundle.manifest().id() + " was trained on "
+                    + "at most " + text.maxChunks() + " windows per text; allowed: 1 to " + text.maxChunks());
+        }
+        return bundle.withText(text.limitedTo(limit));
     }
 
     /** The encoder's options: the one place where they are built from configuration. */

@@ -70,6 +70,8 @@ public final class AvroOutputEncoder implements OutputEncoder {
                 .setDimension(out.vector().length)
                 .setVector(vector)
                 .setEventTime(instant(out.eventTime()))
+                .setWindows(out.windows())
+                .setPooling(out.pooling())
                 .build());
     }
 

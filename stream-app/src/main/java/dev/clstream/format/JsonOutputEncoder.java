@@ -53,6 +53,8 @@ public final class JsonOutputEncoder implements OutputEncoder {
             v.add(f);
         }
         n.put("event_time", out.eventTime());
+        n.put("windows", out.windows());
+        n.put("pooling", out.pooling());
         return bytes(n);
     }
 

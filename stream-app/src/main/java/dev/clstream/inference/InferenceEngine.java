@@ -50,7 +50,7 @@ public final class InferenceEngine implements AutoCloseable {
     /** Opens a bundle loaded by {@link ModelBundle#load}; every mismatch fails here with a {@link BundleException}. */
     public static InferenceEngine open(ModelBundle bundle, EncoderOptions options) {
         BundleManifest m = bundle.manifest();
-        TextTokenizer tokenizer = TextTokenizer.load(bundle.tokenizerFile(), m.maxLength());
+        TextTokenizer tokenizer = TextTokenizer.load(bundle.tokenizerFile(), m.maxLength(), m.text());
         try {
             Optional<String> graphLogits = m.logits()
                     .filter(LogitsSource.GraphOutput.class::isInstance)
@@ -126,10 +126,21 @@ public final class InferenceEngine implements AutoCloseable {
         return run(texts, plan(texts), Long.MAX_VALUE);
     }
 
-    /** The encoder runs {@link #predict} makes for these texts, in the order it starts them. */
+    /**
+     * The encoder runs {@link #predict} makes for these texts, in the order it starts them. A run's rows are
+     * windows: a text read in chunks is one row per window, so batching and its limits count windows.
+     */
     public RunPlan plan(List<TokenizedText> texts) {
-        int[] lengths = texts.stream().mapToInt(TokenizedText::length).toArray();
+        int[] lengths = windows(texts).stream().mapToInt(TokenizedText.Window::length).toArray();
         return RunPlanner.plan(lengths, options.maxTextsPerRun(), options.maxPaddedTokensPerRun(), options.concurrency());
+    }
+
+    private static List<TokenizedText.Window> windows(List<TokenizedText> texts) {
+        List<TokenizedText.Window> out = new ArrayList<>(texts.size());
+        for (TokenizedText t : texts) {
+            out.addAll(t.windows());
+        }
+        return out;
     }
 
     /** Runs {@code plan} over {@code texts} by {@code deadlineNanos} ({@link System#nanoTime}; MAX_VALUE: none). */
@@ -137,13 +148,25 @@ public final class InferenceEngine implements AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("the inference engine is closed");
         }
-        Prediction[] out = new Prediction[texts.size()];
+        List<TokenizedText.Window> windows = windows(texts);
+        float[][] h0 = new float[windows.size()][];
+        float[][] graphLogits = new float[windows.size()][];
         List<Runnable> runs = new ArrayList<>(plan.runs().size());
         for (int[] run : plan.runs()) {
-            runs.add(() -> runOne(texts, run, out));
+            runs.add(() -> runOne(windows, run, h0, graphLogits));
         }
         executor.runAll(runs, deadlineNanos);
-        return Arrays.asList(out);
+        List<Prediction> out = new ArrayList<>(texts.size());
+        int w = 0;
+        for (TokenizedText text : texts) {
+            int n = text.windowCount();
+            // A text in one window is that window's h_0 as it is; several are pooled in window order, so the
+            // result does not depend on which runs the windows went to, or on the other texts.
+            float[] embedding = n == 1 ? h0[w] : Vectors.mean(h0, w, n);
+            out.add(Prediction.of(text, embedding, classify(embedding, n == 1 ? graphLogits[w] : null)));
+            w += n;
+        }
+        return out;
     }
 
     /** Like {@link #predictIsolating(List, long)}, without a time limit. */
@@ -229,26 +252,31 @@ public final class InferenceEngine implements AutoCloseable {
         return Arrays.asList(out);
     }
 
-    private void runOne(List<TokenizedText> texts, int[] indices, Prediction[] out) {
+    private void runOne(List<TokenizedText.Window> windows, int[] indices, float[][] h0, float[][] graphLogits) {
         List<TokenizedText> batch = new ArrayList<>(indices.length);
         for (int i : indices) {
-            batch.add(texts.get(i));
+            batch.add(windows.get(i).asText());
         }
         options.interceptor().beforeRun(batch);
         EncodedBatch encoded = encoder.encode(batch);
         for (int r = 0; r < indices.length; r++) {
-            out[indices[r]] = Prediction.of(batch.get(r), encoded.clsEmbeddings()[r], classify(encoded, r));
+            h0[indices[r]] = encoded.clsEmbeddings()[r];
+            graphLogits[indices[r]] = encoded.graphLogits() == null ? null : encoded.graphLogits()[r];
         }
     }
 
-    private Classification classify(EncodedBatch encoded, int row) {
+    /**
+     * The head on a text's (pooled) h_0, or the graph's logits of its one window: a bundle that reads in chunks has
+     * a linear head ({@link dev.clstream.bundle.BundleManifest} refuses graph logits with chunks).
+     */
+    private Classification classify(float[] embedding, float[] windowGraphLogits) {
         Optional<LogitsSource> source = manifest().logits();
         if (source.isEmpty()) {
             return null;
         }
         float[] logits = source.get() instanceof LogitsSource.LinearHead head
-                ? head.logits(encoded.clsEmbeddings()[row])
-                : encoded.graphLogits()[row];
+                ? head.logits(embedding)
+                : windowGraphLogits;
         try {
             return Classification.fromLogits(manifest().labels(), logits);
         } catch (ArithmeticException e) {

@@ -33,4 +33,22 @@ public final class Vectors {
         }
         return m;
     }
+
+    /** The element-wise mean of {@code rows[from .. from + count)}, summed in double and in order. */
+    public static float[] mean(float[][] rows, int from, int count) {
+        double[] sum = new double[rows[from].length];
+        for (int r = from; r < from + count; r++) {
+            if (rows[r].length != sum.length) {
+                throw new IllegalArgumentException("vectors differ in length: " + sum.length + " vs " + rows[r].length);
+            }
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += rows[r][i];
+            }
+        }
+        float[] out = new float[sum.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (sum[i] / count);
+        }
+        return out;
+    }
 }

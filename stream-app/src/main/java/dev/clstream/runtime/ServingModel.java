@@ -17,7 +17,8 @@ final class ServingModel {
     static InferenceEngine open(ModelBundle bundle, ClstreamConfig config, Hooks hooks, RuntimeHealth health,
                                 Closer closer) {
         try {
-            InferenceEngine engine = closer.register(InferenceEngine.open(bundle, config.encoderOptions().toBuilder()
+            InferenceEngine engine = closer.register(InferenceEngine.open(config.servedBundle(bundle),
+                    config.encoderOptions().toBuilder()
                     .optRunInterceptor(hooks.encoder()).build()));
             if (config.modelVerify()) {
                 // Catches a bundle that loads but computes something else here (another ONNX Runtime, CPU or

@@ -5,10 +5,13 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.bundle.BundleException;
+import dev.clstream.bundle.TextStrategy;
 import dev.clstream.event.DeadLetterReason;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A bundle's Hugging Face {@code tokenizer.json} through DJL's Rust tokenizer: special tokens added
@@ -41,39 +44,99 @@ public final class TextTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final int maxLength;
     private final long padId;
+    private final TextStrategy strategy;
+    /** For chunks: the text's tokens without special tokens or truncation, and the special tokens around each window. */
+    private HuggingFaceTokenizer content;
+    private Encoding specials;
 
-    private TextTokenizer(HuggingFaceTokenizer tokenizer, int maxLength, long padId) {
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, int maxLength, long padId, TextStrategy strategy) {
         this.tokenizer = tokenizer;
         this.maxLength = maxLength;
         this.padId = padId;
+        this.strategy = strategy;
     }
 
     /** Loads {@code tokenizerJson}, truncating at {@code maxLength} tokens including special tokens. */
     public static TextTokenizer load(Path tokenizerJson, int maxLength) {
+        return load(tokenizerJson, maxLength, TextStrategy.TRUNCATE);
+    }
+
+    /**
+     * Loads {@code tokenizerJson} reading texts by {@code strategy}: truncated at {@code maxLength} tokens including
+     * special tokens, or cut into windows of at most {@code maxLength} tokens, each with its own special tokens.
+     */
+    public static TextTokenizer load(Path tokenizerJson, int maxLength, TextStrategy strategy) {
         if (!Files.isRegularFile(tokenizerJson)) {
             throw new BundleException(tokenizerJson + ": tokenizer file is missing");
         }
         long padId = padTokenId(tokenizerJson);
-        HuggingFaceTokenizer hf;
-        try {
-            hf = HuggingFaceTokenizer.builder()
-                    .optTokenizerPath(tokenizerJson)
-                    .optAddSpecialTokens(true)
-                    .optTruncation(true)
-                    .optPadding(false)
-                    .optMaxLength(maxLength)
-                    .build();
-        } catch (IOException | RuntimeException e) {
-            throw new BundleException(tokenizerJson + ": not a loadable Hugging Face tokenizer: " + e.getMessage(), e);
-        }
-        TextTokenizer t = new TextTokenizer(hf, maxLength, padId);
+        HuggingFaceTokenizer hf = djlTokenizer(tokenizerJson, true, maxLength);
+        TextTokenizer t = new TextTokenizer(hf, maxLength, padId, strategy);
         try {
             t.checkLeadingSpecialToken(tokenizerJson);
+            if (strategy.chunked()) {
+                t.loadChunking(tokenizerJson);
+            }
         } catch (RuntimeException e) {
             t.close();
             throw e;
         }
         return t;
+    }
+
+    /**
+     * DJL's tokenizer over {@code tokenizerJson}, never padding: with the special tokens and truncated at
+     * {@code maxLength}, or (for windows) the text's own tokens, all of them.
+     */
+    private static HuggingFaceTokenizer djlTokenizer(Path tokenizerJson, boolean truncateWithSpecials, int maxLength) {
+        try {
+            HuggingFaceTokenizer.Builder b = HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(tokenizerJson)
+                    .optAddSpecialTokens(truncateWithSpecials)
+                    .optTruncation(truncateWithSpecials)
+                    .optPadding(false);
+            return (truncateWithSpecials ? b.optMaxLength(maxLength) : b).build();
+        } catch (IOException | RuntimeException e) {
+            throw new BundleException(tokenizerJson + ": not a loadable Hugging Face tokenizer: " + e.getMessage(), e);
+        }
+    }
+
+    private void loadChunking(Path tokenizerJson) {
+        content = djlTokenizer(tokenizerJson, false, 0);
+        specials = tokenizer.encode("probe");
+        if (windowCapacity() <= strategy.overlap()) {
+            throw new BundleException(tokenizerJson + ": text.overlap " + strategy.overlap() + " leaves no new token in "
+                    + "a window of " + maxLength + " tokens (" + (maxLength - windowCapacity())
+                    + " of them special); it must be below " + windowCapacity());
+        }
+    }
+
+    /** How the texts are read: truncated, or in windows. */
+    public TextStrategy strategy() {
+        return strategy;
+    }
+
+    /** Tokens of text per window: the max length less the special tokens around it. */
+    int windowCapacity() {
+        return maxLength - leadingSpecials() - trailingSpecials();
+    }
+
+    private int leadingSpecials() {
+        long[] mask = specials.getSpecialTokenMask();
+        int n = 0;
+        while (n < mask.length && mask[n] == 1) {
+            n++;
+        }
+        return n;
+    }
+
+    private int trailingSpecials() {
+        long[] mask = specials.getSpecialTokenMask();
+        int n = 0;
+        while (n < mask.length && mask[mask.length - 1 - n] == 1) {
+            n++;
+        }
+        return n;
     }
 
     public int maxLength() {
@@ -97,6 +160,9 @@ public final class TextTokenizer implements AutoCloseable {
             throw new InvalidTextException(DeadLetterReason.BLANK_TEXT, "text is blank (white space only)");
         }
         String safe = TextSanitizer.replaceUnpairedSurrogates(text);
+        if (strategy.chunked()) {
+            return windows(safe);
+        }
         Encoding enc = encodeWithPrefixShortcut(safe);
         long[] ids = enc.getIds();
         long[] special = enc.getSpecialTokenMask();
@@ -109,6 +175,62 @@ public final class TextTokenizer implements AutoCloseable {
                     "text has no tokens after normalisation (it holds only control or ignored characters)");
         }
         return new TokenizedText(ids, enc.getTypeIds(), enc.exceedMaxLength());
+    }
+
+    /**
+     * The text's tokens in windows: each holds up to {@link #windowCapacity} tokens of text between the tokenizer's
+     * own special tokens, the next one starting {@code overlap} tokens before the previous one ended, up to
+     * {@code max_chunks} windows; truncated when text is left after the last. The first window is exactly what
+     * truncation gives.
+     */
+    private TokenizedText windows(String text) {
+        int capacity = windowCapacity();
+        int step = capacity - strategy.overlap();
+        int needed = capacity + (strategy.maxChunks() - 1) * step;
+        Encoding enc = null;
+        // As with truncation: a long text is tokenised from a prefix when that already gives every token read.
+        int budget = needed * PREFIX_CHARS_PER_TOKEN;
+        int cut = text.length() > budget ? cutPoint(text, budget) : -1;
+        if (cut > 0) {
+            Encoding prefix = content.encode(text.substring(0, cut));
+            if (prefix.getIds().length > needed) {
+                enc = prefix;
+            }
+        }
+        if (enc == null) {
+            enc = content.encode(text);
+        }
+        long[] ids = enc.getIds();
+        long[] types = enc.getTypeIds();
+        if (ids.length == 0) {
+            throw new InvalidTextException(DeadLetterReason.NO_TOKENS,
+                    "text has no tokens after normalisation (it holds only control or ignored characters)");
+        }
+        int lead = leadingSpecials();
+        int trail = trailingSpecials();
+        long[] specialIds = specials.getIds();
+        long[] specialTypes = specials.getTypeIds();
+        List<TokenizedText.Window> windows = new ArrayList<>();
+        int start = 0;
+        int end = 0;
+        while (windows.size() < strategy.maxChunks()) {
+            end = Math.min(ids.length, start + capacity);
+            int n = lead + (end - start) + trail;
+            long[] w = new long[n];
+            long[] t = new long[n];
+            System.arraycopy(specialIds, 0, w, 0, lead);
+            System.arraycopy(specialTypes, 0, t, 0, lead);
+            System.arraycopy(ids, start, w, lead, end - start);
+            System.arraycopy(types, start, t, lead, end - start);
+            System.arraycopy(specialIds, specialIds.length - trail, w, n - trail, trail);
+            System.arraycopy(specialTypes, specialTypes.length - trail, t, n - trail, trail);
+            windows.add(new TokenizedText.Window(w, t));
+            if (end == ids.length) {
+                break;
+            }
+            start = end - strategy.overlap();
+        }
+        return new TokenizedText(windows, end < ids.length);
     }
 
     private Encoding encodeWithPrefixShortcut(String text) {
@@ -169,6 +291,12 @@ public final class TextTokenizer implements AutoCloseable {
 
     @Override
     public void close() {
-        tokenizer.close();
+        try {
+            tokenizer.close();
+        } finally {
+            if (content != null) {
+                content.close();
+            }
+        }
     }
 }

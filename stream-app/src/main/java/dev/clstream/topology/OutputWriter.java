@@ -61,7 +61,8 @@ final class OutputWriter {
                 e.id(), c.label(), c.score(), c.labels(), c.probabilities(), model.name(), model.version(), p.tokens(),
                 p.truncated(), e.eventTime(), now)) : null;
         byte[] embedding = config.embeddingsEnabled() ? encoder.embedding(config.embeddingsTopic(), new EmbeddingOutput(
-                e.id(), model.name(), model.version(), p.embedding(), e.eventTime())) : null;
+                e.id(), model.name(), model.version(), p.embedding(), e.eventTime(), p.windows(),
+                model.text().poolingName())) : null;
         Headers headers = headers(src.headers(), null);
         String tooLarge = tooLarge("labels", src, label, headers);
         tooLarge = tooLarge != null ? tooLarge : tooLarge("embeddings", src, embedding, headers);

@@ -2,9 +2,13 @@ package dev.clstream.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clstream.bundle.ModelBundle;
+import dev.clstream.bundle.TextStrategy;
+import dev.clstream.testing.TestBundles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +50,23 @@ class ClstreamConfigTest {
         assertEquals(List.of(32, 4096, 50L, 3000L), List.of(batch.maxEvents(), batch.maxTokens(), batch.maxWaitMs(),
                 batch.maxInferenceMs()));
         assertFalse(c.hasBootstrapServers());
+    }
+
+    @Test
+    void textMaxChunksOnlyLowersTheWindowsOfABundleThatReadsInChunks(@TempDir Path dir) {
+        ModelBundle chunked = TestBundles.tiny(dir.resolve("c")).withText(TextStrategy.chunks(4, 0));
+        assertSame(chunked, of().servedBundle(chunked), "unset: the bundle as it is");
+        assertEquals(TextStrategy.chunks(2, 0), of(ClstreamConfig.TEXT_MAX_CHUNKS, "2").servedBundle(chunked)
+                .manifest().text());
+        String above = assertThrows(ConfigException.class,
+                () -> of(ClstreamConfig.TEXT_MAX_CHUNKS, "5").servedBundle(chunked)).getMessage();
+        assertTrue(above.contains("text.max.chunks") && above.contains("1 to 4"), above);
+        ModelBundle truncating = TestBundles.tiny(dir.resolve("t"));
+        String notChunked = assertThrows(ConfigException.class,
+                () -> of(ClstreamConfig.TEXT_MAX_CHUNKS, "2").servedBundle(truncating)).getMessage();
+        assertTrue(notChunked.contains("text.max.chunks") && notChunked.contains("truncation"), notChunked);
+        String range = failure(ClstreamConfig.TEXT_MAX_CHUNKS, "0");
+        assertTrue(range.contains("text.max.chunks") && range.contains("at least 1"), range);
     }
 
     @Test

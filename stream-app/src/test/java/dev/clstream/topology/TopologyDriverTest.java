@@ -9,8 +9,12 @@ import dev.clstream.avro.ClsEmbedding;
 import dev.clstream.avro.DeadLetter;
 import dev.clstream.avro.LabelProbability;
 import dev.clstream.avro.LabeledEvent;
+import dev.clstream.bundle.TextStrategy;
 import dev.clstream.config.ClstreamConfig;
+import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.InferenceEngine;
+import dev.clstream.inference.Prediction;
+import dev.clstream.testing.TestBundles;
 import dev.clstream.testing.TopologyFixture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -133,6 +137,36 @@ class TopologyDriverTest {
             JsonNode e = json(h.embeddings().readRecord().value());
             assertEquals(8, e.get("dimension").asInt());
             assertEquals(8, e.get("vector").size());
+        }
+    }
+
+    @Test
+    void aBundleReadingInChunksPublishesThePooledVectorAndSaysSo() {
+        String longText = "the cat sat on the mat ".repeat(12); // more than one window of the tiny bundle's 30 tokens
+        try (InferenceEngine chunked = InferenceEngine.open(TestBundles.tiny(dir.resolve("chunked"))
+                .withText(TextStrategy.chunks(4, 0)), EncoderOptions.defaults());
+             TopologyFixture h = TopologyFixture.over(chunked).set(Map.of(ClstreamConfig.BATCH_MAX_SIZE, "2"))
+                     .start(Instant.ofEpochMilli(1_000_000)).build()) {
+            h.send("k1", "{\"id\":\"long\",\"text\":\"" + longText + "\"}");
+            h.send("k2", "{\"id\":\"short\",\"text\":\"the cat\"}");
+            Prediction expected = chunked.predict(List.of(chunked.tokenize(longText))).get(0);
+            JsonNode pooled = json(h.embeddings().readRecord().value());
+            assertTrue(expected.windows() > 1);
+            assertEquals(expected.windows(), pooled.get("windows").asInt());
+            assertEquals("mean", pooled.get("pooling").asText());
+            for (int i = 0; i < 8; i++) {
+                assertEquals(expected.embedding()[i], pooled.get("vector").get(i).floatValue(), 1e-5f);
+            }
+            JsonNode one = json(h.embeddings().readRecord().value());
+            assertEquals(1, one.get("windows").asInt());
+            assertEquals("mean", one.get("pooling").asText(), "the bundle pools, even one window");
+            assertEquals(expected.tokens(), json(h.labels().readRecord().value()).get("tokens").asInt());
+        }
+        try (TopologyFixture h = fixture(Map.of(ClstreamConfig.BATCH_MAX_SIZE, "1"))) {
+            h.send("k1", event(1));
+            JsonNode e = json(h.embeddings().readRecord().value());
+            assertEquals(1, e.get("windows").asInt());
+            assertTrue(e.get("pooling").isNull(), "a truncating bundle's vector is one h_0");
         }
     }
 

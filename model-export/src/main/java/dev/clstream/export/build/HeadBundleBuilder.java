@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clstream.bundle.BundleException;
 import dev.clstream.bundle.BundleManifest;
 import dev.clstream.bundle.ModelBundle;
+import dev.clstream.bundle.TextStrategy;
 import dev.clstream.bundle.Sha256;
 import dev.clstream.export.data.LabeledText;
+import dev.clstream.export.data.TextView;
 import dev.clstream.export.train.HeadTrainer;
 import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.InferenceEngine;
@@ -18,7 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -78,6 +82,8 @@ public final class HeadBundleBuilder {
     private Path committedHead;
     private Path saveHead;
     private boolean force;
+    private List<TextView> trainViews = List.of();
+    private TextStrategy text = TextStrategy.TRUNCATE;
     private PrintStream progress = System.out;
 
     public HeadBundleBuilder(Encoder encoder, TrainingData data, Path out, String name, String version) {
@@ -153,6 +159,28 @@ public final class HeadBundleBuilder {
     /** After training, also copy the new head ({@link CommittedHead#FILES}) to {@code dir}, to be committed. */
     public HeadBundleBuilder optSaveHead(Path dir) {
         this.saveHead = dir;
+        return this;
+    }
+
+    /**
+     * Also train on these views of each training example ({@link TextView}, e.g. its short form and its subject),
+     * with its label; the split and the cross-validation stay by example. The data must have views.
+     */
+    public HeadBundleBuilder optTrainViews(List<TextView> views) {
+        if (views.contains(TextView.FULL)) {
+            throw new IllegalArgumentException("the full view is what is trained on anyway; train views are: short, "
+                    + "subject");
+        }
+        this.trainViews = List.copyOf(views);
+        return this;
+    }
+
+    /**
+     * How the encoder reads texts longer than its max length, for the embeddings the head is trained on and in the
+     * bundle written: truncated (the default) or in chunks whose h_0 are pooled.
+     */
+    public HeadBundleBuilder optText(TextStrategy text) {
+        this.text = Objects.requireNonNull(text, "text");
         return this;
     }
 
@@ -257,6 +285,12 @@ public final class HeadBundleBuilder {
                 "encoder batch " + EncoderOptions.defaults().maxTextsPerRun())) {
             f.text(s);
         }
+        if (!trainViews.isEmpty()) {
+            f.text("train views " + trainViews);
+        }
+        if (text.chunked()) {
+            f.text("text " + text.toJson());
+        }
         return f.hex();
     }
 
@@ -278,10 +312,11 @@ public final class HeadBundleBuilder {
         HeadTrainer.Result result;
         int skipped;
         try (InferenceEngine engine = InferenceEngine.open(encoderBundle, EncoderOptions.defaults())) {
-            Embedder.Embedded embedded = embed(engine, examples, encoderBundle);
+            Embedder.Embedded embedded = embed(engine, examples, encoderBundle, "");
             skipped = embedded.skipped();
             result = new HeadTrainer(trainer).train(embedded.features(),
-                    embedded.examples().stream().map(LabeledText::label).toList(), labels);
+                    embedded.examples().stream().map(LabeledText::label).toList(), labels,
+                    viewRows(engine, embedded.examples(), encoderBundle));
             if (heldOutFile != null) {
                 HeldOutSplit.write(embedded.examples(), result.heldOutIndices(), heldOutFile);
                 progress.println(name + ": wrote " + result.heldOutIndices().length + " held-out examples to "
@@ -298,6 +333,9 @@ public final class HeadBundleBuilder {
         provenance.put("training_data_format", data.format());
         provenance.put("examples", examples.size());
         provenance.put("skipped_empty_examples", skipped);
+        if (!trainViews.isEmpty()) {
+            provenance.put("train_views", String.join(",", trainViews.stream().map(TextView::id).toList()));
+        }
         provenance.put("created", Instant.now().toString());
         provenance.put(FINGERPRINT_FIELD, fingerprint);
         ModelBundle written = HeadBundleWriter.write(encoderBundle, out, name, version, description, result.labels(),
@@ -307,15 +345,44 @@ public final class HeadBundleBuilder {
                 name, parityVariant, parityTolerance, out);
     }
 
-    private Embedder.Embedded embed(InferenceEngine engine, List<LabeledText> examples, ModelBundle encoderBundle)
+    /** Per example, its embedded {@link #trainViews} (a view the tokenizer refuses, such as an empty subject, left out). */
+    private float[][][] viewRows(InferenceEngine engine, List<LabeledText> examples, ModelBundle encoderBundle)
             throws IOException {
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < examples.size(); i++) {
+            if (index.put(examples.get(i).id(), i) != null) {
+                throw new IllegalArgumentException("training on views needs unique example ids; '"
+                        + examples.get(i).id() + "' is there twice");
+            }
+        }
+        List<List<float[]>> rows = new ArrayList<>();
+        examples.forEach(e -> rows.add(new ArrayList<>()));
+        for (TextView view : trainViews) {
+            List<LabeledText> texts = data.views().read(view).stream().filter(t -> index.containsKey(t.id())).toList();
+            progress.printf("%s: embedding the %s view (%s)%n", name, view.id(), view.description());
+            Embedder.Embedded e = embed(engine, texts, encoderBundle, "view " + view.id());
+            for (int i = 0; i < e.examples().size(); i++) {
+                rows.get(index.get(e.examples().get(i).id())).add(e.features()[i]);
+            }
+        }
+        return rows.stream().map(r -> r.toArray(float[][]::new)).toArray(float[][][]::new);
+    }
+
+    /** @param what which texts of the data: "" for the examples themselves, else the view (part of the cache key) */
+    private Embedder.Embedded embed(InferenceEngine engine, List<LabeledText> examples, ModelBundle encoderBundle,
+                                    String what) throws IOException {
         if (embeddingCache == null) {
             return Embedder.embed(engine, examples, progress);
         }
         // The run size is part of the key: a dynamically quantised (int8) encoder's h_0 depends on its batch-mates.
-        String key = new FingerprintBuilder().file(encoderBundle.modelFile()).file(encoderBundle.tokenizerFile())
-                .file(data.file()).text(data.settings()).text(Integer.toString(engine.manifest().maxLength()))
-                .text("batch " + engine.options().maxTextsPerRun()).hex();
+        FingerprintBuilder keyBuilder = new FingerprintBuilder().file(encoderBundle.modelFile())
+                .file(encoderBundle.tokenizerFile()).file(data.file()).text(data.settings())
+                .text(Integer.toString(engine.manifest().maxLength()))
+                .text("batch " + engine.options().maxTextsPerRun());
+        if (engine.manifest().text().chunked()) {
+            keyBuilder.text("text " + engine.manifest().text().toJson());
+        }
+        String key = (what.isEmpty() ? keyBuilder : keyBuilder.text(what)).hex();
         EmbeddingCache cache = new EmbeddingCache(embeddingCache, key);
         List<LabeledText> usable = Embedder.usable(engine::tokenize, examples);
         Optional<Embedder.Embedded> cached = cache.load(usable, examples.size() - usable.size());
@@ -334,13 +401,13 @@ public final class HeadBundleBuilder {
      */
     private ModelBundle stageEncoder(Path staging) throws IOException {
         if (encoder.bundle() != null) {
-            return ModelBundle.load(encoder.bundle());
+            return ModelBundle.load(encoder.bundle()).withText(text);
         }
         Files.copy(encoder.model(), staging.resolve(BundleManifest.MODEL_FILE), StandardCopyOption.REPLACE_EXISTING);
         Files.copy(encoder.tokenizer(), staging.resolve(BundleManifest.TOKENIZER_FILE),
                 StandardCopyOption.REPLACE_EXISTING);
         BundleManifest encoderOnly = new BundleManifest(BundleManifest.FORMAT_VERSION, name, version, description,
-                encoder.maxLength(), List.of(), Optional.empty(), Map.of(), null, null);
+                encoder.maxLength(), List.of(), Optional.empty(), Map.of(), null, null, text);
         return ModelBundle.write(staging, encoderOnly);
     }
 

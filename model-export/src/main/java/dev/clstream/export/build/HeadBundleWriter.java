@@ -18,7 +18,8 @@ public final class HeadBundleWriter {
 
     /**
      * Copies the encoder files of {@code encoder} into {@code out} (unless it is the same directory)
-     * and writes bundle.json with the head, labels, provenance and evaluation.
+     * and writes bundle.json with the head, labels, provenance and evaluation; the bundle reads texts as
+     * {@code encoder} did when the head's embeddings were made (its text strategy).
      */
     public static ModelBundle write(ModelBundle encoder, Path out, String name, String version, String description,
                                     List<String> labels, LogitsSource.LinearHead head, ObjectNode provenance,
@@ -30,7 +31,8 @@ public final class HeadBundleWriter {
             }
         }
         BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT_VERSION, name, version, description,
-                encoder.manifest().maxLength(), labels, Optional.of(head), Map.of(), provenance, evaluation);
+                encoder.manifest().maxLength(), labels, Optional.of(head), Map.of(), provenance, evaluation,
+                encoder.manifest().text());
         return ModelBundle.write(out, manifest);
     }
 }

@@ -19,8 +19,12 @@ import java.util.List;
 public final class HeldOutEvaluation {
     private HeldOutEvaluation() {}
 
-    /** The held-out examples classified end to end: their true class ids and the engine's predictions. */
-    public record Classified(List<String> labels, int[] actual, List<Prediction> predictions) {
+    /**
+     * The held-out examples classified end to end: their true class ids and the engine's predictions;
+     * and the split they came from: the examples the tokenizer accepts, and the held-out indices into them.
+     */
+    public record Classified(List<String> labels, int[] actual, List<Prediction> predictions, List<LabeledText> usable,
+                             int[] heldOut) {
         public Evaluation evaluation() {
             return Evaluation.of(labels, actual, predictions.stream().map(p -> p.classification().probabilities())
                     .toArray(float[][]::new));
@@ -46,7 +50,7 @@ public final class HeldOutEvaluation {
             test.add(engine.tokenize(usable.get(heldOut[i]).text()));
             actual[i] = labels.indexOf(usable.get(heldOut[i]).label());
         }
-        return new Classified(labels, actual, engine.predict(test));
+        return new Classified(labels, actual, engine.predict(test), usable, heldOut);
     }
 
     /** The held-out evaluation recorded at training time, or null. */

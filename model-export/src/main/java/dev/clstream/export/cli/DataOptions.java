@@ -32,6 +32,15 @@ final class DataOptions {
         return String.join("\u0000", format, textField, labelField, idField);
     }
 
+    /** The corpus' messages, subject and body apart (for views of them); only --format spamassassin has them. */
+    List<SpamAssassinCorpus.Message> messages() {
+        if (!format.equals("spamassassin")) {
+            throw new IllegalArgumentException("views of a message need its subject and body: use --format "
+                    + "spamassassin, got '" + format + "'");
+        }
+        return SpamAssassinCorpus.read(data);
+    }
+
     List<LabeledText> read() throws IOException {
         return switch (format) {
             case "spamassassin" -> SpamAssassinCorpus.read(data).stream()

@@ -5,8 +5,10 @@ import picocli.CommandLine.Command;
 
 /** {@code clstream-export}: turns encoders into clstream bundles and puts classification heads on them. */
 @Command(name = "clstream-export", mixinStandardHelpOptions = true, versionProvider = ExportCli.Version.class,
-        description = "Build clstream model bundles: train a classification head on any encoder bundle and evaluate it.",
-        subcommands = {TrainHeadCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
+        description = "Build clstream model bundles: train a classification head on any encoder bundle, fine-tune an "
+                + "encoder with its head, and evaluate them.",
+        subcommands = {TrainHeadCommand.class, EvaluateCommand.class, FineTuneCommand.class,
+            CommandLine.HelpCommand.class})
 public final class ExportCli {
 
     public static void main(String[] args) {

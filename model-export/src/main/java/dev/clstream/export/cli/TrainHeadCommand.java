@@ -1,8 +1,10 @@
 package dev.clstream.export.cli;
 
+import dev.clstream.bundle.TextStrategy;
 import dev.clstream.export.build.HeadBundleBuilder;
 import dev.clstream.export.build.ParityRecorder;
 import dev.clstream.export.build.TrainingData;
+import dev.clstream.export.data.TextView;
 import dev.clstream.export.train.HeadTrainer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -114,6 +116,25 @@ final class TrainHeadCommand implements Callable<Integer> {
             + "parity.json) to DIR, for --from-head to assemble from")
     Path saveHead;
 
+    @Option(names = "--train-views", split = ",", paramLabel = "VIEW", description = "Also train on these views of "
+            + "each training message, with its label: short (subject and the first 200 characters of the body), "
+            + "subject (the subject alone). The split stays by message: no view of a held-out message is trained "
+            + "on. Needs --format spamassassin")
+    List<String> trainViews = List.of();
+
+    @Option(names = "--text-strategy", defaultValue = "truncate", description = "How texts longer than the max length "
+            + "are read: truncate (the first window) or chunks (windows of the max length, their h_0 averaged; the "
+            + "bundle records it and the stream reads the same way). Default: ${DEFAULT-VALUE}")
+    String textStrategy;
+
+    @Option(names = "--max-chunks", defaultValue = "4", description = "With chunks: at most this many windows per "
+            + "text. Default: ${DEFAULT-VALUE}")
+    int maxChunks;
+
+    @Option(names = "--chunk-overlap", defaultValue = "0", description = "With chunks: tokens each window repeats "
+            + "from the one before. Default: ${DEFAULT-VALUE}")
+    int chunkOverlap;
+
     @Override
     public Integer call() throws Exception {
         HeadTrainer.Config defaults = HeadTrainer.Config.defaults();
@@ -122,7 +143,8 @@ final class TrainHeadCommand implements Callable<Integer> {
         HeadBundleBuilder.Encoder encoder = source.bare != null
                 ? HeadBundleBuilder.Encoder.bare(source.bare.model, source.bare.tokenizer, source.bare.maxLength)
                 : HeadBundleBuilder.Encoder.bundle(source.bundle.bundle);
-        new HeadBundleBuilder(encoder, new TrainingData(data.data, data.format, data.settings(), data::read), out, name,
+        new HeadBundleBuilder(encoder, new TrainingData(data.data, data.format, data.settings(), data::read,
+                view -> data.messages().stream().map(view::of).toList()), out, name,
                 version)
                 .optDescription(description)
                 .optEncoderSource(encoderSource)
@@ -133,9 +155,20 @@ final class TrainHeadCommand implements Callable<Integer> {
                 .optEmbeddingCache(embeddingCache)
                 .optCommittedHead(fromHead)
                 .optSaveHead(saveHead)
+                .optTrainViews(trainViews.stream().map(TextView::parse).toList())
+                .optText(textStrategy())
                 .optForce(force)
                 .build();
         return 0;
+    }
+
+    private TextStrategy textStrategy() {
+        return switch (textStrategy) {
+            case "truncate" -> TextStrategy.TRUNCATE;
+            case "chunks" -> TextStrategy.chunks(maxChunks, chunkOverlap);
+            default -> throw new IllegalArgumentException("--text-strategy must be truncate or chunks, got '"
+                    + textStrategy + "'");
+        };
     }
 
     private List<String> parityTexts() throws IOException {

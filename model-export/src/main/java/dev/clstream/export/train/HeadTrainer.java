@@ -63,6 +63,22 @@ public final class HeadTrainer {
 
     /** @param labelOrder label names in id order, or empty to use the sorted distinct labels */
     public Result train(float[][] features, List<String> labelNames, List<String> labelOrder) {
+        return train(features, labelNames, labelOrder, new float[features.length][][]);
+    }
+
+    /**
+     * Like {@link #train(float[][], List, List)}, with more rows per example to train on: other views of the
+     * same text (a short form, its subject), with its label. They join the training side only, and only with
+     * their own example: the split and the cross-validation folds are by example, so no view of a held-out or
+     * validation example is trained on, and the evaluation is on the examples' own features.
+     *
+     * @param extraRows per example, its extra feature rows (null or empty for none)
+     */
+    public Result train(float[][] features, List<String> labelNames, List<String> labelOrder, float[][][] extraRows) {
+        if (extraRows.length != features.length) {
+            throw new IllegalArgumentException(extraRows.length + " sets of extra rows for " + features.length
+                    + " examples");
+        }
         List<String> labels = labelOrder.isEmpty() ? List.copyOf(new TreeSet<>(labelNames)) : List.copyOf(labelOrder);
         if (labels.size() < 2) {
             throw new IllegalArgumentException("need at least two distinct labels, got " + labels);
@@ -86,7 +102,11 @@ public final class HeadTrainer {
         StratifiedSplit split = StratifiedSplit.of(y, config.testFraction(), config.seed());
         float[][] xTrain = rows(features, split.train());
         int[] yTrain = pick(y, split.train());
-        double[] cvLoss = crossValidate(xTrain, yTrain, labels.size());
+        float[][][] extraTrain = new float[split.train().length][][];
+        for (int i = 0; i < extraTrain.length; i++) {
+            extraTrain[i] = extraRows[split.train()[i]];
+        }
+        double[] cvLoss = crossValidate(xTrain, yTrain, extraTrain, labels.size());
         int best = 0;
         for (int i = 1; i < cvLoss.length; i++) {
             if (cvLoss[i] < cvLoss[best]) {
@@ -94,14 +114,18 @@ public final class HeadTrainer {
             }
         }
         double lambda = config.lambdas()[best];
-        LogisticRegression.Fit fit = new LogisticRegression(lambda, config.maxIterations()).fit(xTrain, yTrain,
-                labels.size());
+        Rows training = withExtras(xTrain, yTrain, extraTrain, IntStream.range(0, xTrain.length).toArray());
+        LogisticRegression.Fit fit = new LogisticRegression(lambda, config.maxIterations()).fit(training.x(),
+                training.y(), labels.size());
         Evaluation heldOut = evaluate(fit.head(), labels, rows(features, split.test()), pick(y, split.test()));
 
         ObjectNode report = JsonNodeFactory.instance.objectNode();
         report.set("trainer", config.toJson());
         report.put("train_examples", split.train().length);
         report.put("test_examples", split.test().length);
+        if (training.x().length > xTrain.length) {
+            report.put("train_rows_with_views", training.x().length);
+        }
         report.put("lambda", lambda);
         var cv = report.putObject("cv_mean_log_loss");
         for (int i = 0; i < cvLoss.length; i++) {
@@ -122,7 +146,26 @@ public final class HeadTrainer {
         return Evaluation.of(labels, y, probabilities);
     }
 
-    private double[] crossValidate(float[][] x, int[] y, int classes) {
+    private record Rows(float[][] x, int[] y) {}
+
+    /** The examples {@code idx} followed by their extra rows, each with its example's class. */
+    private static Rows withExtras(float[][] x, int[] y, float[][][] extras, int[] idx) {
+        List<float[]> rows = new ArrayList<>();
+        List<Integer> classes = new ArrayList<>();
+        for (int i : idx) {
+            rows.add(x[i]);
+            classes.add(y[i]);
+        }
+        for (int i : idx) {
+            for (float[] row : extras[i] == null ? new float[0][] : extras[i]) {
+                rows.add(row);
+                classes.add(y[i]);
+            }
+        }
+        return new Rows(rows.toArray(float[][]::new), classes.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private double[] crossValidate(float[][] x, int[] y, float[][][] extras, int classes) {
         List<int[]> folds = StratifiedSplit.folds(y, config.folds(), config.seed() + 1);
         int nl = config.lambdas().length;
         double[][] losses = new double[nl][config.folds()];
@@ -130,9 +173,9 @@ public final class HeadTrainer {
             int li = task / config.folds();
             int f = task % config.folds();
             int[] validation = folds.get(f);
-            int[] training = complement(x.length, validation);
+            Rows training = withExtras(x, y, extras, complement(x.length, validation));
             LogisticRegression.Fit fit = new LogisticRegression(config.lambdas()[li], config.maxIterations())
-                    .fit(rows(x, training), pick(y, training), classes);
+                    .fit(training.x(), training.y(), classes);
             List<String> ids = new ArrayList<>();
             for (int c = 0; c < classes; c++) {
                 ids.add(Integer.toString(c));

@@ -80,6 +80,14 @@ public final class LogisticRegression {
                 grad[biasAt + k] += err;
             }
         }
+        return meanWithL2(loss, grad, theta, n, biasAt, lambda);
+    }
+
+    /**
+     * The objective and gradient of both regressions from their sums over {@code n} examples: the mean loss plus
+     * {@code lambda / 2} times the squared weights, the biases (from {@code biasAt} on) not penalised.
+     */
+    static double meanWithL2(double loss, double[] grad, double[] theta, int n, int biasAt, double lambda) {
         double penalty = 0;
         for (int p = 0; p < theta.length; p++) {
             grad[p] /= n;

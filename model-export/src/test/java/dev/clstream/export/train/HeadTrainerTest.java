@@ -114,6 +114,52 @@ class HeadTrainerTest {
     }
 
     @Test
+    void extraRowsJoinTheTrainingSideOnlyWithTheirOwnExample() {
+        Blobs b = data();
+        HeadTrainer trainer = new HeadTrainer(HeadTrainer.Config.defaults());
+        HeadTrainer.Result plain = trainer.train(b.x, names(b.y), List.of());
+        assertEquals(plain.head(), trainer.train(b.x, names(b.y), List.of(), new float[b.x.length][][]).head(),
+                "no extra rows: the head trained without them");
+
+        // Rows that would pull every class towards another one, given to the held-out examples only: unused.
+        float[][][] onHeldOut = new float[b.x.length][][];
+        for (int i : plain.heldOutIndices()) {
+            onHeldOut[i] = new float[][] {b.x[(i + 1) % b.x.length], b.x[(i + 2) % b.x.length]};
+        }
+        HeadTrainer.Result heldOutExtras = trainer.train(b.x, names(b.y), List.of(), onHeldOut);
+        assertEquals(plain.head(), heldOutExtras.head(), "no view of a held-out example is trained on");
+        assertEquals(plain.heldOut().logLoss(), heldOutExtras.heldOut().logLoss());
+
+        // The same rows on the training side change the head, and are counted.
+        float[][][] onTraining = new float[b.x.length][][];
+        boolean[] test = new boolean[b.x.length];
+        Arrays.stream(plain.heldOutIndices()).forEach(i -> test[i] = true);
+        int extra = 0;
+        for (int i = 0; i < b.x.length; i++) {
+            if (!test[i]) {
+                onTraining[i] = new float[][] {b.x[(i + 1) % b.x.length]};
+                extra++;
+            }
+        }
+        HeadTrainer.Result trained = trainer.train(b.x, names(b.y), List.of(), onTraining);
+        assertTrue(!plain.head().equals(trained.head()), "extra rows of training examples are trained on");
+        assertEquals(trained.report().get("train_examples").asInt() + extra,
+                trained.report().get("train_rows_with_views").asInt());
+        assertTrue(!plain.report().has("train_rows_with_views"));
+        assertEquals(plain.report().get("test_examples"), trained.report().get("test_examples"),
+                "the split is by example");
+    }
+
+    @Test
+    void extraRowsNeedOneEntryPerExample() {
+        Blobs b = data();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new HeadTrainer(HeadTrainer.Config.defaults()).train(b.x, names(b.y), List.of(),
+                        new float[b.x.length - 1][][]));
+        assertMessageNames(e, "extra rows", Integer.toString(b.x.length));
+    }
+
+    @Test
     void labelMissingFromTheGivenOrderIsAnError() {
         Blobs b = data();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
