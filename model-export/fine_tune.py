@@ -114,7 +114,7 @@ def read_examples(args):
         content = f.read()
     out = []
     if args.format == "spamassassin":
-        for line in content.splitlines():
+        for line in content.split("\n"):
             if line.strip():
                 n = json.loads(line)
                 subject, body = n.get("subject") or "", n.get("body") or ""
@@ -124,7 +124,7 @@ def read_examples(args):
         for i, row in enumerate(csv.DictReader(io.StringIO(content))):
             out.append((row.get(args.id_field) or str(i + 1), row[args.text_field], row[args.label_field]))
     else:
-        for i, line in enumerate(content.splitlines()):
+        for i, line in enumerate(content.split("\n")):
             if line.strip():
                 n = json.loads(line)
                 out.append((str(n.get(args.id_field, i + 1)), n[args.text_field], str(n[args.label_field])))
@@ -430,7 +430,7 @@ def fine_tune(args):
     else:
         tr, te = stratified_split([y_all[i] for i in usable], args.test_fraction, args.seed)
         train_all, test_idx = [usable[i] for i in tr], [usable[i] for i in te]
-        split = f"seeded stratified (seed {args.seed}, test fraction {args.test_fraction})"
+        split = f"seeded stratified in Python (seed {args.seed}, test fraction {args.test_fraction})"
     tr, va = stratified_split([y_all[i] for i in train_all], args.validation_fraction, args.seed + 1)
     train_idx, val_idx = [train_all[i] for i in tr], [train_all[i] for i in va]
     if args.limit:
@@ -454,7 +454,7 @@ def fine_tune(args):
     report["bundle"] = export_bundle(args, model, tokenizer, max_length, labels, {
         "trainer": {"method": f"fine-tuning of the encoder and a linear head on h_0 ({FINE_TUNE_VERSION}): AdamW, "
                               "linear warm-up and decay, early stopping on validation loss",
-                    "test_fraction": args.test_fraction, "seed": args.seed, "split": split,
+                    "split": split,
                     "validation_fraction": args.validation_fraction, "epochs": args.epochs,
                     "patience": args.patience, "batch_size": args.batch_size, "lr": args.lr,
                     "head_lr": args.head_lr, "weight_decay": args.weight_decay, "warmup": args.warmup,
@@ -462,6 +462,16 @@ def fine_tune(args):
         "train_examples": len(train_idx), "validation_examples": len(val_idx), "test_examples": len(test_idx),
         "epochs": history, "best_epoch": best_epoch, "held_out": held_out}, imported)
     return report
+
+
+def record_split(trainer, args):
+    """The split as clstream-export evaluate rebuilds it (Java's seeded stratified split from seed and test_fraction):
+    only when the held-out part is the ids of --held-out, which train-head wrote from that very split. Python's own
+    split is another one, so then nothing is recorded and evaluate refuses the bundle instead of judging it on
+    examples it was trained on."""
+    if args.held_out:
+        trainer["seed"] = args.seed
+        trainer["test_fraction"] = args.test_fraction
 
 
 def export_bundle(args, model, tokenizer, max_length, labels, evaluation_json, imported):
@@ -505,6 +515,7 @@ def export_bundle(args, model, tokenizer, max_length, labels, evaluation_json, i
         "fine_tuner": "model-export/fine_tune.py",
         "created": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
     })
+    record_split(evaluation_json["trainer"], args)
     manifest["evaluation"] = evaluation_json
     order = ["format_version", "name", "version", "description", "max_length", "labels", "logits", "files",
              "provenance", "evaluation"]

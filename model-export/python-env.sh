@@ -14,7 +14,18 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages="python3 python3-torch python3-transformers python3-tokenizers python3-onnx python3-onnxruntime
   python3-numpy python3-sentencepiece python3-protobuf"
 
-if [ ! -x "$root/usr/bin/python3" ]; then
+# Written last: a tree without it (an interrupted build) is built again from scratch.
+complete="$root/.clstream-python-complete"
+if [ ! -f "$complete" ]; then
+  if [ -e "$root" ] && [ -n "$(ls -A "$root")" ]; then
+    # Only ever delete an interrupted build of this script, with nothing mounted inside it.
+    if [ ! -f "$root/etc/debian_version" ] || grep -q " $(realpath "$root")/" /proc/mounts; then
+      echo "python-env.sh: $root is not empty and not an unmounted, interrupted build of this script;" \
+           "give a new or empty directory" >&2
+      exit 2
+    fi
+    rm -rf "$root"
+  fi
   # debootstrap has no forky script yet; sid's fits.
   debootstrap --variant=minbase forky "$root" http://deb.debian.org/debian /usr/share/debootstrap/scripts/sid
   cp /etc/resolv.conf "$root/etc/resolv.conf"
@@ -22,12 +33,14 @@ if [ ! -x "$root/usr/bin/python3" ]; then
   chroot "$root" bash -c "export DEBIAN_FRONTEND=noninteractive
     apt-get -o Acquire::Check-Valid-Until=false update -q
     apt-get install -y -q --no-install-recommends $(echo $packages)"
+  touch "$complete"
 fi
 
 # ONNX Runtime and torch read /proc (the CPUs) on import. What this run mounts it unmounts again, so that the tree
 # never holds a mount of the repository when it is deleted.
 mounted=()
-trap 'for m in "${mounted[@]}"; do umount "$m"; done' EXIT
+# A busy mount is detached lazily; either way the command's own exit status is kept.
+trap 'status=$?; for m in "${mounted[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" || true; done; exit $status' EXIT
 if ! mountpoint -q "$root/proc"; then
   mount -t proc proc "$root/proc"
   mounted=("$root/proc")

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # export_hf.py's tests (model-export/tests, tiny models built in the tests), with a Python that has torch,
 # transformers, tokenizers, onnx and onnxruntime: this machine's python3 when it has them, else the Debian tree
-# python-env.sh builds (CLSTREAM_PYTHON_ENV, default /opt/clstream-python) when it is there; otherwise python3,
-# whose tests then skip, saying why. Prints how many ran and how many skipped. Under CI=true a run where every test
+# python-env.sh builds (CLSTREAM_PYTHON_ENV, default /opt/clstream-python) when it is complete and this is root
+# (chroot); otherwise python3, whose tests then skip, saying why. Prints how many ran and how many skipped. Under CI=true a run where every test
 # skipped fails: .ci/run builds that tree, so a skip there means a broken install step.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -11,12 +11,15 @@ packages="import torch, transformers, tokenizers, onnx, onnxruntime"
 if python3 -c "$packages" 2>/dev/null; then
   runner=(python3)
   where="this machine's python3"
-elif [ -x "$env_dir/usr/bin/python3" ]; then
+elif [ -f "$env_dir/.clstream-python-complete" ] && [ "$(id -u)" = 0 ]; then
   runner=("$repo/model-export/python-env.sh" "$env_dir" run python3)
   where="the Debian tree in $env_dir (model-export/python-env.sh)"
 else
   runner=(python3)
   where="this machine's python3, without the packages"
+  if [ -f "$env_dir/.clstream-python-complete" ]; then
+    where="$where (the tree in $env_dir needs root: chroot)"
+  fi
 fi
 echo "python tests: with $where"
 log="$(mktemp)"

@@ -88,6 +88,7 @@ class FineTuneTest(unittest.TestCase):
         self.assertEqual(32, len(manifest["logits"]["weights"][0]), "the head reads h_0 (hidden size 32)")
         evaluation = manifest["evaluation"]
         self.assertEqual(24, evaluation["test_examples"], "20% of 120, stratified")
+        self.assertNotIn("seed", evaluation["trainer"], "Python's split is not the one evaluate would rebuild")
         self.assertGreaterEqual(evaluation["held_out"]["accuracy"], 0.9, evaluation["held_out"])
         self.assertEqual({"ham", "spam"}, set(evaluation["held_out"]["per_class"]))
         epochs = [json.loads(line) for line in log.read_text().splitlines()]
@@ -116,6 +117,8 @@ class FineTuneTest(unittest.TestCase):
         self.assertEqual(0, code)
         evaluation = json.loads((out / "bundle.json").read_text())["evaluation"]
         self.assertEqual(30, evaluation["test_examples"])
+        self.assertEqual((42, 0.2), (evaluation["trainer"]["seed"], evaluation["trainer"]["test_fraction"]),
+                         "the split of the held-out file, for evaluate to rebuild")
         self.assertEqual(90, evaluation["train_examples"] + evaluation["validation_examples"])
 
     def test_imports_a_bundles_onnx_encoder_checked_against_onnx_runtime_then_fine_tunes_it(self):

@@ -82,6 +82,12 @@ public final class Encoder implements AutoCloseable {
 
     /** Encodes one batch; rows come back in the batch's order. Thread-safe. */
     public EncodedBatch encode(List<TokenizedText> batch) {
+        for (TokenizedText t : batch) {
+            if (t.windowCount() != 1) {
+                // The engine gives each window its own row; a row holds one window of max length.
+                throw new IllegalArgumentException("an encoder row is one window; got a text of " + t.windowCount());
+            }
+        }
         lifecycle.readLock().lock();
         try {
             if (closed) {

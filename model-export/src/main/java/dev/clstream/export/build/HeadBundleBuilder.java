@@ -348,6 +348,9 @@ public final class HeadBundleBuilder {
     /** Per example, its embedded {@link #trainViews} (a view the tokenizer refuses, such as an empty subject, left out). */
     private float[][][] viewRows(InferenceEngine engine, List<LabeledText> examples, ModelBundle encoderBundle)
             throws IOException {
+        if (trainViews.isEmpty()) {
+            return new float[examples.size()][][];
+        }
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < examples.size(); i++) {
             if (index.put(examples.get(i).id(), i) != null) {
@@ -401,7 +404,11 @@ public final class HeadBundleBuilder {
      */
     private ModelBundle stageEncoder(Path staging) throws IOException {
         if (encoder.bundle() != null) {
-            return ModelBundle.load(encoder.bundle()).withText(text);
+            // Only its h_0 is used: a head of its own (graph logits, which chunks refuse) is left out.
+            BundleManifest m = ModelBundle.load(encoder.bundle()).manifest();
+            BundleManifest encoderOnly = new BundleManifest(m.formatVersion(), m.name(), m.version(), m.description(),
+                    m.maxLength(), List.of(), Optional.empty(), m.files(), m.provenance(), m.evaluation(), text);
+            return new ModelBundle(ModelBundle.load(encoder.bundle()).directory(), encoderOnly);
         }
         Files.copy(encoder.model(), staging.resolve(BundleManifest.MODEL_FILE), StandardCopyOption.REPLACE_EXISTING);
         Files.copy(encoder.tokenizer(), staging.resolve(BundleManifest.TOKENIZER_FILE),

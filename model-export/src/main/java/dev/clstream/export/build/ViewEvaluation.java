@@ -26,8 +26,9 @@ public final class ViewEvaluation {
     private ViewEvaluation() {}
 
     /**
-     * The texts to judge, by view name: each view of the split's held-out messages, then each extra set. Texts
-     * the engine's tokenizer refuses (an empty subject) are left out of their view.
+     * The texts to judge, by view name: each view of the split's held-out messages (none when {@code messages} is
+     * empty: no views asked for), then each extra set. Texts the engine's tokenizer refuses (an empty subject) are
+     * left out of their view.
      */
     public static Map<String, List<LabeledText>> sets(InferenceEngine engine, HeldOutEvaluation.Classified split,
                                                       List<SpamAssassinCorpus.Message> messages,
@@ -35,7 +36,7 @@ public final class ViewEvaluation {
         Map<String, SpamAssassinCorpus.Message> byId = new LinkedHashMap<>();
         messages.forEach(m -> byId.put(m.id(), m));
         Map<String, List<LabeledText>> sets = new LinkedHashMap<>();
-        for (TextView view : TextView.values()) {
+        for (TextView view : messages.isEmpty() ? new TextView[0] : TextView.values()) {
             List<LabeledText> texts = new ArrayList<>(split.heldOut().length);
             for (int i : split.heldOut()) {
                 String id = split.usable().get(i).id();

@@ -115,9 +115,9 @@ final class EvaluateCommand implements Callable<Integer> {
         System.out.print(summary(names, results, stored));
         viewRows.putAll(baselineViewRows);
         if (!viewRows.isEmpty()) {
-            System.out.printf(Locale.ROOT, "%nBy view of the held-out messages%s (ECE: expected calibration error, %d "
-                    + "bins)%n", extraSets.isEmpty() ? "" : " and on " + String.join(", ", extraSets.keySet()),
-                    Calibration.BINS);
+            String sets = String.join(", ", extraSets.keySet());
+            System.out.printf(Locale.ROOT, "%n%s (ECE: expected calibration error, %d bins)%n", !views ? "On " + sets
+                    : "By view of the held-out messages" + (sets.isEmpty() ? "" : " and on " + sets), Calibration.BINS);
             System.out.print(ViewEvaluation.format(viewRows));
         }
         return ok ? 0 : 1;

@@ -41,7 +41,7 @@ final class FineTuneCommand implements Callable<Integer> {
         List<String> command = new ArrayList<>();
         if (succeeds(List.of("python3", "-c", PACKAGES))) {
             command.addAll(List.of("python3", script.toString()));
-        } else if (Files.isExecutable(pythonEnv.resolve("usr/bin/python3"))) {
+        } else if (Files.isRegularFile(pythonEnv.resolve(".clstream-python-complete"))) {
             command.addAll(List.of("bash", home.resolve("python-env.sh").toString(), pythonEnv.toString(), "run",
                     "python3", script.toString()));
         } else {
