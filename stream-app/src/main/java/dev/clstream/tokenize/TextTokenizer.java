@@ -45,9 +45,16 @@ public final class TextTokenizer implements AutoCloseable {
     private final int maxLength;
     private final long padId;
     private final TextStrategy strategy;
-    /** For chunks: the text's tokens without special tokens or truncation, and the special tokens around each window. */
+    /**
+     * For chunks: the text's tokens without special tokens or truncation, and the special tokens around each window
+     * (ids and type ids of the tokenizer's own [CLS] ... [SEP]: {@code lead} of them before the text, {@code trail}
+     * after), set once at load.
+     */
     private HuggingFaceTokenizer content;
-    private Encoding specials;
+    private long[] specialIds;
+    private long[] specialTypes;
+    private int lead;
+    private int trail;
 
     private TextTokenizer(HuggingFaceTokenizer tokenizer, int maxLength, long padId, TextStrategy strategy) {
         this.tokenizer = tokenizer;
@@ -103,7 +110,16 @@ public final class TextTokenizer implements AutoCloseable {
 
     private void loadChunking(Path tokenizerJson) {
         content = djlTokenizer(tokenizerJson, false, 0);
-        specials = tokenizer.encode("probe");
+        Encoding probe = tokenizer.encode("probe");
+        specialIds = probe.getIds();
+        specialTypes = probe.getTypeIds();
+        long[] mask = probe.getSpecialTokenMask();
+        while (lead < mask.length && mask[lead] == 1) {
+            lead++;
+        }
+        while (trail < mask.length && mask[mask.length - 1 - trail] == 1) {
+            trail++;
+        }
         if (windowCapacity() <= strategy.overlap()) {
             throw new BundleException(tokenizerJson + ": text.overlap " + strategy.overlap() + " leaves no new token in "
                     + "a window of " + maxLength + " tokens (" + (maxLength - windowCapacity())
@@ -111,32 +127,9 @@ public final class TextTokenizer implements AutoCloseable {
         }
     }
 
-    /** How the texts are read: truncated, or in windows. */
-    public TextStrategy strategy() {
-        return strategy;
-    }
-
     /** Tokens of text per window: the max length less the special tokens around it. */
     int windowCapacity() {
-        return maxLength - leadingSpecials() - trailingSpecials();
-    }
-
-    private int leadingSpecials() {
-        long[] mask = specials.getSpecialTokenMask();
-        int n = 0;
-        while (n < mask.length && mask[n] == 1) {
-            n++;
-        }
-        return n;
-    }
-
-    private int trailingSpecials() {
-        long[] mask = specials.getSpecialTokenMask();
-        int n = 0;
-        while (n < mask.length && mask[mask.length - 1 - n] == 1) {
-            n++;
-        }
-        return n;
+        return maxLength - lead - trail;
     }
 
     public int maxLength() {
@@ -206,10 +199,6 @@ public final class TextTokenizer implements AutoCloseable {
             throw new InvalidTextException(DeadLetterReason.NO_TOKENS,
                     "text has no tokens after normalisation (it holds only control or ignored characters)");
         }
-        int lead = leadingSpecials();
-        int trail = trailingSpecials();
-        long[] specialIds = specials.getIds();
-        long[] specialTypes = specials.getTypeIds();
         List<TokenizedText.Window> windows = new ArrayList<>();
         int start = 0;
         int end = 0;

@@ -405,10 +405,11 @@ public final class HeadBundleBuilder {
     private ModelBundle stageEncoder(Path staging) throws IOException {
         if (encoder.bundle() != null) {
             // Only its h_0 is used: a head of its own (graph logits, which chunks refuse) is left out.
-            BundleManifest m = ModelBundle.load(encoder.bundle()).manifest();
+            ModelBundle loaded = ModelBundle.load(encoder.bundle());
+            BundleManifest m = loaded.manifest();
             BundleManifest encoderOnly = new BundleManifest(m.formatVersion(), m.name(), m.version(), m.description(),
                     m.maxLength(), List.of(), Optional.empty(), m.files(), m.provenance(), m.evaluation(), text);
-            return new ModelBundle(ModelBundle.load(encoder.bundle()).directory(), encoderOnly);
+            return new ModelBundle(loaded.directory(), encoderOnly);
         }
         Files.copy(encoder.model(), staging.resolve(BundleManifest.MODEL_FILE), StandardCopyOption.REPLACE_EXISTING);
         Files.copy(encoder.tokenizer(), staging.resolve(BundleManifest.TOKENIZER_FILE),
