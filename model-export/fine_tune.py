@@ -15,8 +15,15 @@ of which --validation-fraction is kept apart for early stopping. AdamW with line
 the validation loss is measured, the best epoch is kept, and training stops after --patience epochs without
 improvement. The held-out evaluation is printed and recorded in bundle.json.
 
+Calibration: one temperature T, fitted on the validation part (the log loss of softmax(z / T), for the spamassassin
+format on each validation message's full, short and subject views, the texts a stream carries) and folded into the
+head (W / T, b / T): the labels stay, the probabilities say how often they are right. --no-calibration leaves it out.
+
 Export: the fine-tuned encoder goes through export_hf.py's path (ONNX, PyTorch parity, optional --quantize int8), and
-the head is written into bundle.json as a linear head, with the parity texts' probabilities in parity.json.
+the head is written into bundle.json as a linear head, with the parity texts' probabilities in parity.json. The held-out
+evaluation recorded in bundle.json is the exported bundle's own (ONNX Runtime, one text per run, as the stream runs
+it), so an int8 export is judged as int8. --save-model keeps the fine-tuned encoder and head; --export-only exports
+such a directory again without training.
 Runs on CUDA where torch sees a GPU (--device auto), else on the CPU.
 """
 from __future__ import annotations
@@ -30,6 +37,7 @@ import json
 import math
 import os
 import random
+import shlex
 import sys
 import tempfile
 import time
@@ -40,6 +48,10 @@ import export_hf  # noqa: E402
 
 FINE_TUNE_VERSION = "fine-tune-1"
 IMPORT_TOLERANCE = 1e-4
+# parity.json tolerances of an int8 export against its own outputs in Python's ONNX Runtime. Other ONNX Runtime
+# versions and CPUs take other integer kernels: the Java engine's h_0 differed by up to 0.24 here (probabilities
+# 0.007), so h_0 gets room and the probabilities, which a changed head or graph moves, stay tight.
+APPROXIMATE_SELF_TOLERANCE = {"cls_embedding": 0.5, "probabilities": 5e-2}
 
 
 class FineTuneError(Exception):
@@ -87,11 +99,19 @@ def parse_args(argv):
     p.add_argument("--log", type=Path, help="also write each epoch as a JSON line to this file")
     p.add_argument("--save-model", type=Path, help="also keep the fine-tuned encoder and head here (Hugging Face "
                                                    "directory, head.json), e.g. to export another variant later")
+    p.add_argument("--export-only", action="store_true",
+                   help="train nothing: SOURCE is a --save-model directory, exported again (e.g. with --quantize "
+                        "int8) with the same split arguments, calibrated and judged on its held-out part")
+    p.add_argument("--no-calibration", action="store_true",
+                   help="keep the head's probabilities as trained (default: temperature scaling fitted on the "
+                        "validation part)")
     return p.parse_args(argv)
 
 
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    args.command = "fine_tune.py " + shlex.join(argv)  # recorded in provenance; run in model-export/
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
@@ -106,7 +126,7 @@ def main(argv=None):
 # ---------------------------------------------------------------------------------------------------- data
 
 def read_examples(args):
-    """(id, text, label) triples, in file order, as train-head reads them."""
+    """(id, text, label, (subject, body) or None) in file order, as train-head reads them."""
     path = args.data
     opener = gzip.open if path.name.endswith(".gz") else open
     name = path.name[:-3] if path.name.endswith(".gz") else path.name
@@ -119,15 +139,15 @@ def read_examples(args):
                 n = json.loads(line)
                 subject, body = n.get("subject") or "", n.get("body") or ""
                 text = body if not subject else subject if not body else subject + "\n\n" + body
-                out.append((str(n.get("id")), text, n["label"]))
+                out.append((str(n.get("id")), text, n["label"], (subject, body)))
     elif name.endswith(".csv"):
         for i, row in enumerate(csv.DictReader(io.StringIO(content))):
-            out.append((row.get(args.id_field) or str(i + 1), row[args.text_field], row[args.label_field]))
+            out.append((row.get(args.id_field) or str(i + 1), row[args.text_field], row[args.label_field], None))
     else:
         for i, line in enumerate(content.split("\n")):
             if line.strip():
                 n = json.loads(line)
-                out.append((str(n.get(args.id_field, i + 1)), n[args.text_field], str(n[args.label_field])))
+                out.append((str(n.get(args.id_field, i + 1)), n[args.text_field], str(n[args.label_field]), None))
     if not out:
         raise FineTuneError(f"{path}: no examples")
     return out
@@ -305,16 +325,20 @@ def collate(encoded, batch, names, device):
     return feeds
 
 
-def predict(model, encoded, indices, names, device, batch_size):
-    """Class probabilities per index, in the order given."""
+def predict_logits(model, encoded, indices, names, device, batch_size):
+    """The head's logits per index, in the order given."""
     import torch
     model.eval()
-    probs = {}
+    logits = {}
     with torch.no_grad():
         for batch in batches(encoded, indices, batch_size * 2):
-            p = torch.softmax(model(**collate(encoded, batch, names, device)).double(), dim=-1).cpu().numpy()
-            probs.update(zip(batch, p))
-    return [probs[i] for i in indices]
+            logits.update(zip(batch, model(**collate(encoded, batch, names, device)).double().cpu().numpy()))
+    return [logits[i] for i in indices]
+
+
+def predict(model, encoded, indices, names, device, batch_size):
+    """Class probabilities per index, in the order given."""
+    return [export_hf.softmax(z) for z in predict_logits(model, encoded, indices, names, device, batch_size)]
 
 
 def evaluation(labels, actual, probabilities):
@@ -414,7 +438,11 @@ def fine_tune(args):
     if unknown:
         raise FineTuneError(f"labels {unknown} of the data are not in --labels {labels}")
 
-    encoder, tokenizer, max_length, imported = load_source(args)
+    if args.export_only:
+        model, tokenizer, max_length, training = load_saved(args, labels)
+    else:
+        encoder, tokenizer, max_length, imported = load_source(args)
+        model = classifier(encoder, labels, args.seed)
     encoded = [tokenizer(e[1], truncation=True, max_length=max_length) for e in examples]
     names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in encoded[0]]
     # What the stream would refuse (no tokens between the special ones) is left out, as train-head does.
@@ -439,29 +467,175 @@ def fine_tune(args):
           f"{len(train_idx)} train, {len(val_idx)} validation, {len(test_idx)} held out; device {device}, "
           f"{torch.get_num_threads()} threads, max length {max_length}", file=sys.stderr, flush=True)
 
-    model = classifier(encoder, labels, args.seed).to(device)
+    model = model.to(device)
     started = time.time()
-    history, best_epoch = train(model, encoded, y_all, labels, train_idx, val_idx, names, args, device, args.log)
-    held_out = evaluation(labels, [y_all[i] for i in test_idx],
-                          predict(model, encoded, test_idx, names, device, args.batch_size))
-    print(f"fine_tune.py: held-out evaluation (PyTorch, epoch {best_epoch}): accuracy {held_out['accuracy']}, "
-          + ", ".join(f"{l} F1 {v['f1']}" for l, v in held_out["per_class"].items())
-          + f"; confusion {held_out['confusion_matrix']['rows_actual_columns_predicted']}", file=sys.stderr)
+    if not args.export_only:
+        history, best_epoch = train(model, encoded, y_all, labels, train_idx, val_idx, names, args, device, args.log)
+        held_out = evaluation(labels, [y_all[i] for i in test_idx],
+                              predict(model, encoded, test_idx, names, device, args.batch_size))
+        print(f"fine_tune.py: held-out evaluation (PyTorch, epoch {best_epoch}): {summary(held_out)}",
+              file=sys.stderr)
+        training = {
+            "import": imported,
+            "trainer": {"method": f"fine-tuning of the encoder and a linear head on h_0 ({FINE_TUNE_VERSION}): "
+                                  "AdamW, linear warm-up and decay, early stopping on validation loss",
+                        "split": split,
+                        "validation_fraction": args.validation_fraction, "epochs": args.epochs,
+                        "patience": args.patience, "batch_size": args.batch_size, "lr": args.lr,
+                        "head_lr": args.head_lr, "weight_decay": args.weight_decay, "warmup": args.warmup,
+                        "max_length": max_length, "device": device},
+            "train_examples": len(train_idx), "validation_examples": len(val_idx), "test_examples": len(test_idx),
+            "epochs": history, "best_epoch": best_epoch, "held_out_pytorch": held_out,
+            "train_seconds": round(time.time() - started, 1), "command": args.command}
+        if args.save_model:
+            save_model(args.save_model, model, tokenizer, labels, max_length, training)
+    elif training["test_examples"] != len(test_idx) or training["validation_examples"] != len(val_idx):
+        raise FineTuneError(f"the split arguments give {len(test_idx)} held-out and {len(val_idx)} validation "
+                            f"examples, {args.source} was trained with {training['test_examples']} and "
+                            f"{training['validation_examples']}: give the split arguments it was trained with")
 
     model = model.cpu().eval()
-    report = {"import": imported, "epochs": history, "best_epoch": best_epoch, "held_out": held_out,
-              "train_seconds": round(time.time() - started, 1)}
-    report["bundle"] = export_bundle(args, model, tokenizer, max_length, labels, {
-        "trainer": {"method": f"fine-tuning of the encoder and a linear head on h_0 ({FINE_TUNE_VERSION}): AdamW, "
-                              "linear warm-up and decay, early stopping on validation loss",
-                    "split": split,
-                    "validation_fraction": args.validation_fraction, "epochs": args.epochs,
-                    "patience": args.patience, "batch_size": args.batch_size, "lr": args.lr,
-                    "head_lr": args.head_lr, "weight_decay": args.weight_decay, "warmup": args.warmup,
-                    "max_length": max_length, "device": device},
-        "train_examples": len(train_idx), "validation_examples": len(val_idx), "test_examples": len(test_idx),
-        "epochs": history, "best_epoch": best_epoch, "held_out": held_out}, imported)
+    calibration = None if args.no_calibration else calibrate(
+        model, tokenizer, [examples[i] for i in val_idx], [y_all[i] for i in val_idx], max_length, names,
+        args.batch_size)
+    evaluation_json = {k: v for k, v in training.items() if k not in ("import", "train_seconds", "command")}
+    if calibration:
+        evaluation_json["calibration"] = calibration
+    report = {"import": training["import"], "epochs": training["epochs"], "best_epoch": training["best_epoch"],
+              "held_out_pytorch": training["held_out_pytorch"], "calibration": calibration}
+    report["bundle"] = export_bundle(args, model, tokenizer, max_length, labels, training)
+    held_out = bundle_evaluation(args.out, [encoded[i] for i in test_idx], [y_all[i] for i in test_idx], labels)
+    print(f"fine_tune.py: held-out evaluation of the exported bundle (ONNX Runtime, one text per run): "
+          f"{summary(held_out)}", file=sys.stderr)
+    evaluation_json["held_out"] = held_out
+    write_manifest_evaluation(args, evaluation_json)
+    report["held_out"] = held_out
     return report
+
+
+def summary(held_out):
+    return (f"accuracy {held_out['accuracy']}, "
+            + ", ".join(f"{l} F1 {v['f1']}" for l, v in held_out["per_class"].items())
+            + f"; confusion {held_out['confusion_matrix']['rows_actual_columns_predicted']}")
+
+
+def save_model(directory, model, tokenizer, labels, max_length, training):
+    """The fine-tuned encoder (Hugging Face directory) and its head, uncalibrated, with how it was trained in
+    head.json: what --export-only exports again."""
+    directory.mkdir(parents=True, exist_ok=True)
+    model.encoder.save_pretrained(str(directory))
+    tokenizer.save_pretrained(str(directory))
+    (directory / "head.json").write_text(json.dumps(
+        {"labels": labels, "weights": model.head.weight.detach().double().tolist(),
+         "bias": model.head.bias.detach().double().tolist(), "max_length": max_length,
+         "training": training}) + "\n", encoding="utf-8")
+
+
+def load_saved(args, labels):
+    """(model, tokenizer, max_length, training record) from a --save-model directory."""
+    import torch
+    source = Path(args.source)
+    if not (source / "head.json").is_file():
+        raise FineTuneError(f"--export-only: {source} has no head.json (a directory written by --save-model)")
+    head = json.loads((source / "head.json").read_text(encoding="utf-8"))
+    if head["labels"] != labels:
+        raise FineTuneError(f"--export-only: {source} was trained with labels {head['labels']}, not {labels}")
+    if "training" not in head or "max_length" not in head:
+        raise FineTuneError(f"--export-only: {source}/head.json has no training record or max_length")
+    tokenizer = export_hf.load_tokenizer(str(source))
+    encoder, _ = export_hf.load_model(str(source), want_head=False)
+    model = classifier(encoder, labels, args.seed)
+    with torch.no_grad():
+        model.head.weight.copy_(torch.tensor(head["weights"], dtype=model.head.weight.dtype))
+        model.head.bias.copy_(torch.tensor(head["bias"], dtype=model.head.bias.dtype))
+    return model, tokenizer, int(head["max_length"]), head["training"]
+
+
+# ---------------------------------------------------------------------------------------------------- calibration
+
+SHORT_CHARS = 200  # as TextView.SHORT_CHARS
+
+
+def views_of(example):
+    """The texts a stream may carry for one message: the full text and, for the spamassassin format, the short
+    (subject and the first 200 characters of the body) and subject views, as clstream-export evaluate --views makes
+    them (counted here in code points, there in UTF-16 units: they differ only beyond the BMP)."""
+    texts = [example[1]]
+    if example[3] is not None:
+        subject, body = example[3]
+        head = body[:SHORT_CHARS]
+        short = subject if not head else head if not subject else subject + "\n\n" + head
+        texts += [t for t in (short, subject) if t.strip() and t not in texts]
+    return texts
+
+
+def calibrate(model, tokenizer, examples, actual, max_length, names, batch_size):
+    """Fits the temperature on the validation messages' views and folds it into the head; returns the record."""
+    import torch
+    texts, y = [], []
+    for example, label in zip(examples, actual):
+        for text in views_of(example):
+            texts.append(text)
+            y.append(label)
+    encoded = [tokenizer(t, truncation=True, max_length=max_length) for t in texts]
+    keep = [i for i, e in enumerate(encoded) if len(e["input_ids"]) > 2]
+    logits = predict_logits(model, encoded, keep, names, "cpu", batch_size)
+    y = [y[i] for i in keep]
+    temperature, before, after = fit_temperature(logits, y)
+    with torch.no_grad():
+        model.head.weight.div_(temperature)
+        model.head.bias.div_(temperature)
+    record = {"method": "temperature scaling: one T minimising the validation log loss of softmax(z / T), folded "
+                        "into the head as W / T and b / T",
+              "texts": "the validation messages' " + ("views full, short and subject" if examples[0][3] is not None
+                                                     else "texts"),
+              "examples": len(y), "temperature": round(temperature, 6),
+              "log_loss_before": round(before, 6), "log_loss_after": round(after, 6),
+              "ece_before": round(expected_calibration_error(logits, y, 1.0), 6),
+              "ece_after": round(expected_calibration_error(logits, y, temperature), 6)}
+    print("fine_tune.py: calibration " + json.dumps(record), file=sys.stderr)
+    return record
+
+
+def fit_temperature(logits, actual):
+    """(T, log loss at T = 1, log loss at T): the log loss of softmax(z / T) is convex in 1 / T, so a
+    golden-section search over log T finds its minimum."""
+    import numpy as np
+    z, y = np.array(logits, dtype=np.float64), np.array(actual)
+
+    def loss(log_t):
+        s = z / math.exp(log_t)
+        s = s - s.max(axis=1, keepdims=True)
+        return float(np.mean(np.log(np.exp(s).sum(axis=1)) - s[np.arange(len(y)), y]))
+
+    lo, hi = math.log(0.02), math.log(50.0)
+    g = (math.sqrt(5) - 1) / 2
+    a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+    fa, fb = loss(a), loss(b)
+    while hi - lo > 1e-6:
+        if fa < fb:
+            hi, b, fb = b, a, fa
+            a = hi - g * (hi - lo)
+            fa = loss(a)
+        else:
+            lo, a, fa = a, b, fb
+            b = lo + g * (hi - lo)
+            fb = loss(b)
+    best = (lo + hi) / 2
+    return math.exp(best), loss(0.0), loss(best)
+
+
+def expected_calibration_error(logits, actual, temperature, bins=15):
+    """As the Java Calibration: equal-width bins of the top probability, each weighted by its share."""
+    confidence, correct, count = [0.0] * bins, [0] * bins, [0] * bins
+    for z, a in zip(logits, actual):
+        p = export_hf.softmax(z / temperature)
+        predicted = int(max(range(len(p)), key=lambda c: p[c]))
+        b = min(bins - 1, int(p[predicted] * bins))
+        confidence[b] += float(p[predicted])
+        correct[b] += predicted == a
+        count[b] += 1
+    return sum(abs(confidence[b] - correct[b]) for b in range(bins) if count[b]) / len(actual)
 
 
 def record_split(trainer, args):
@@ -474,17 +648,14 @@ def record_split(trainer, args):
         trainer["test_fraction"] = args.test_fraction
 
 
-def export_bundle(args, model, tokenizer, max_length, labels, evaluation_json, imported):
+def export_bundle(args, model, tokenizer, max_length, labels, training):
     """export_hf.py's path for the encoder (ONNX, PyTorch parity, optional int8); the head into bundle.json."""
     import numpy as np
+    imported = training["import"]
     with tempfile.TemporaryDirectory() as tmp:
-        hf_dir = args.save_model or Path(tmp) / "encoder"
+        hf_dir = Path(tmp) / "encoder"
         model.encoder.save_pretrained(str(hf_dir))
         tokenizer.save_pretrained(str(hf_dir))
-        if args.save_model:
-            (hf_dir / "head.json").write_text(json.dumps(
-                {"labels": labels, "weights": model.head.weight.detach().double().tolist(),
-                 "bias": model.head.bias.detach().double().tolist()}) + "\n", encoding="utf-8")
         name = args.name or args.out.name
         exported = export_hf.export(argparse.Namespace(
             model=str(hf_dir), out=args.out, name=name, version=args.version, description=args.description,
@@ -497,7 +668,22 @@ def export_bundle(args, model, tokenizer, max_length, labels, evaluation_json, i
     for entry in parity["texts"]:
         # PyTorch's fp32 h_0 (the reference export_hf.py recorded) through the head, as the engine computes it.
         entry["probabilities"] = [float(v) for v in export_hf.softmax(weights @ np.array(entry["cls_embedding"]) + bias)]
-    parity["tolerance"]["probabilities"] = parity["tolerance"]["cls_embedding"]
+    if parity["variant"] == "fp32":
+        parity["tolerance"]["probabilities"] = parity["tolerance"]["cls_embedding"]
+    else:
+        # An approximation (int8) is far from PyTorch's fp32 (the differences stay in export_check), so its own
+        # outputs here become the reference, as train-head --parity-variant int8 does: verify-bundle then catches a
+        # changed graph or head, not only a broken one.
+        measured = bundle_outputs(args.out, [e["input_ids"] for e in parity["texts"]], weights, bias)
+        parity["export_check"]["probabilities_max_abs_diff"] = max(
+            float(np.max(np.abs(p - np.array(e["probabilities"])))) for (_, p), e in zip(measured, parity["texts"]))
+        for (h0, p), entry in zip(measured, parity["texts"]):
+            entry["cls_embedding"] = [float(v) for v in h0]
+            entry["probabilities"] = [float(v) for v in p]
+        parity["reference"] = (f"this {parity['variant']} model.onnx in ONNX Runtime "
+                               f"{export_hf.module_version('onnxruntime')} (Python, CPU), each text run alone; "
+                               f"export_check: its differences from {parity['reference']}")
+        parity["tolerance"] = dict(APPROXIMATE_SELF_TOLERANCE)
     parity_path.write_text(json.dumps(parity, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     manifest_path = args.out / "bundle.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -507,6 +693,7 @@ def export_bundle(args, model, tokenizer, max_length, labels, evaluation_json, i
                           "bias": [float(v) for v in bias]}
     manifest["files"] = {f: export_hf.sha256(args.out / f) for f in ("model.onnx", "tokenizer.json", "parity.json")}
     manifest["provenance"].update({
+        "source": str(args.source),  # export_hf.py saw only a temporary copy
         "fine_tuned_from": args.encoder_source or imported.get("bundle") or imported["source"],
         "import": imported,
         "training_data": args.data.name,
@@ -515,14 +702,49 @@ def export_bundle(args, model, tokenizer, max_length, labels, evaluation_json, i
         "fine_tuner": "model-export/fine_tune.py",
         "created": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
     })
+    # The command that reproduces it (run in model-export/): the training run's, then the export's when apart.
+    manifest["provenance"]["command"] = training.get("command")
+    if args.export_only:
+        manifest["provenance"]["exported_from_saved_model"] = str(args.source)
+        manifest["provenance"]["export_command"] = args.command
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return {"dir": str(args.out), "name": manifest["name"], "variant": exported["variant"],
+            "parity": exported["parity"]}
+
+
+def bundle_evaluation(bundle_dir, encoded, actual, labels):
+    """The exported bundle judged as the stream runs it (for an int8 export, the int8 encoder's own figures)."""
+    import numpy as np
+    manifest = json.loads((bundle_dir / "bundle.json").read_text(encoding="utf-8"))
+    weights, bias = np.array(manifest["logits"]["weights"]), np.array(manifest["logits"]["bias"])
+    outputs = bundle_outputs(bundle_dir, [e["input_ids"] for e in encoded], weights, bias)
+    return evaluation(labels, actual, [p for _, p in outputs])
+
+
+def bundle_outputs(bundle_dir, id_lists, weights, bias):
+    """(h_0, softmax(W h_0 + b)) from ONNX Runtime, one text per run and token types 0, as the engine feeds it."""
+    import numpy as np
+    import onnxruntime as ort
+    session = ort.InferenceSession(str(bundle_dir / "model.onnx"), providers=["CPUExecutionProvider"])
+    declared = [i.name for i in session.get_inputs()]
+    out = []
+    for ids in id_lists:
+        values = {"input_ids": ids, "attention_mask": [1] * len(ids), "token_type_ids": [0] * len(ids)}
+        h0 = session.run(None, {n: np.array([values[n]], dtype=np.int64) for n in declared})[0][0, 0]
+        h0 = h0.astype(np.float64)
+        out.append((h0, export_hf.softmax(weights @ h0 + bias)))
+    return out
+
+
+def write_manifest_evaluation(args, evaluation_json):
     record_split(evaluation_json["trainer"], args)
+    manifest_path = args.out / "bundle.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["evaluation"] = evaluation_json
     order = ["format_version", "name", "version", "description", "max_length", "labels", "logits", "files",
              "provenance", "evaluation"]
     manifest = {k: manifest[k] for k in order if k in manifest}
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return {"dir": str(args.out), "name": manifest["name"], "variant": exported["variant"],
-            "parity": exported["parity"]}
 
 
 if __name__ == "__main__":

@@ -142,6 +142,82 @@ class FineTuneTest(unittest.TestCase):
         self.assertEqual(2, code)
         self.assertFalse(out.exists() and any(out.iterdir()), "nothing is written")
 
+    def test_the_temperature_fitted_on_validation_is_folded_into_the_head(self):
+        saved = self.tmp / "tiny-saved"
+        shutil.rmtree(saved, ignore_errors=True)
+        code, out, _ = self.fine_tune(self.encoder, "tiny-calibrated", "--save-model", str(saved))
+        self.assertEqual(0, code)
+        manifest = json.loads((out / "bundle.json").read_text())
+        calibration = manifest["evaluation"]["calibration"]
+        t = calibration["temperature"]
+        self.assertGreater(t, 0)
+        self.assertLessEqual(calibration["log_loss_after"], calibration["log_loss_before"])
+        self.assertEqual(10, calibration["examples"], "the validation part (10% of 96), each text once")
+        # The saved head is the trained one; the bundle's is the same divided by T, so no label changes.
+        head = json.loads((saved / "head.json").read_text())
+        for saved_row, row in zip(head["weights"], manifest["logits"]["weights"]):
+            for w, v in zip(saved_row, row):
+                self.assertAlmostEqual(w / t, v, delta=1e-6 * max(1.0, abs(w / t)))
+        self.assertEqual(manifest["evaluation"]["epochs"], head["training"]["epochs"])
+
+    def test_a_saved_model_is_exported_again_as_int8_without_training(self):
+        saved = self.tmp / "tiny-saved-2"
+        shutil.rmtree(saved, ignore_errors=True)
+        code, fp32, log = self.fine_tune(self.encoder, "tiny-fp32", "--save-model", str(saved), "--epochs", "2",
+                                         "--patience", "2")
+        self.assertEqual(0, code)
+        code, int8, log = self.fine_tune(saved, "tiny-int8", "--export-only", "--quantize", "int8")
+        self.assertEqual(0, code)
+        self.assertFalse(log.exists(), "nothing was trained")
+        a = json.loads((fp32 / "bundle.json").read_text())
+        b = json.loads((int8 / "bundle.json").read_text())
+        self.assertEqual("int8", b["provenance"]["variant"])
+        self.assertEqual(str(saved), b["provenance"]["exported_from_saved_model"])
+        self.assertEqual(a["evaluation"]["epochs"], b["evaluation"]["epochs"])
+        self.assertEqual(a["evaluation"]["calibration"], b["evaluation"]["calibration"])
+        self.assertEqual(24, b["evaluation"]["held_out"]["examples"])
+        self.assertLess((int8 / "model.onnx").stat().st_size, (fp32 / "model.onnx").stat().st_size)
+        self.assertIn("--save-model", b["provenance"]["command"], "the training run's command")
+        self.assertIn("--export-only", b["provenance"]["export_command"])
+        # parity.json holds the int8 model's own outputs, to a tolerance that catches a changed head, and keeps
+        # its distance from PyTorch's fp32 in export_check.
+        parity = json.loads((int8 / "parity.json").read_text())
+        self.assertEqual({"cls_embedding": 0.5, "probabilities": 5e-2}, parity["tolerance"])
+        self.assertIsNotNone(parity["export_check"]["probabilities_max_abs_diff"])
+        for entry in parity["texts"]:
+            got = self.head_probabilities(int8, entry["input_ids"], [1] * len(entry["input_ids"]))
+            self.assertLessEqual(max(abs(g - e) for g, e in zip(got, entry["probabilities"])), 1e-6)
+        # The recorded held-out figures are the int8 bundle's own, as the engine computes them.
+        import fine_tune
+        from transformers import PreTrainedTokenizerFast
+        tokenizer = PreTrainedTokenizerFast(tokenizer_file=str(int8 / "tokenizer.json"))
+        examples = labeled_texts(120)
+        labels = ["ham", "spam"]
+        _, test = fine_tune.stratified_split([labels.index(e["label"]) for e in examples], 0.2, 42)
+        probabilities = []
+        for i in test:
+            ids = tokenizer(examples[i]["text"], truncation=True, max_length=b["max_length"])["input_ids"]
+            probabilities.append(self.head_probabilities(int8, ids, [1] * len(ids)))
+        recomputed = fine_tune.evaluation(labels, [labels.index(examples[i]["label"]) for i in test], probabilities)
+        self.assertEqual(recomputed["confusion_matrix"], b["evaluation"]["held_out"]["confusion_matrix"])
+        self.assertAlmostEqual(recomputed["log_loss"], b["evaluation"]["held_out"]["log_loss"], places=5)
+        code, _, _ = self.fine_tune(saved, "tiny-int8-wrong-split", "--export-only", "--test-fraction", "0.3")
+        self.assertEqual(2, code, "a split other than the one it was trained with is refused")
+
+    def test_fit_temperature_finds_the_temperature_that_made_the_labels(self):
+        import numpy as np
+        import fine_tune
+        rnd = np.random.default_rng(7)
+        logits = rnd.normal(0, 4, size=(20000, 3))
+        p = np.exp(logits / 2.5)
+        p /= p.sum(axis=1, keepdims=True)
+        actual = [int(rnd.choice(3, p=row)) for row in p]
+        t, before, after = fine_tune.fit_temperature(logits, actual)
+        self.assertAlmostEqual(2.5, t, delta=0.1)
+        self.assertLess(after, before)
+        self.assertLess(fine_tune.expected_calibration_error(logits, actual, t),
+                        fine_tune.expected_calibration_error(logits, actual, 1.0))
+
     def test_labels_of_the_data_missing_from_the_given_order_are_refused(self):
         code, out, _ = self.fine_tune(self.encoder, "tiny-bad-labels", "--labels", "ham,phishing")
         self.assertEqual(2, code)

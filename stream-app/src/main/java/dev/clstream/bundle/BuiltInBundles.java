@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * (the launcher and the container image set one of them).
  */
 public final class BuiltInBundles {
-    public static final String DEFAULT_BUNDLE = "bge-small-en-v15-spam";
+    public static final String DEFAULT_BUNDLE = "bge-small-en-v15-spam-ft-int8";
 
     private BuiltInBundles() {}
 
