@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
     /** Bottom to top; packages in one inner list are peers. */
     static final List<List<String>> LEVELS = List.of(
-            List.of("event"), List.of("serde"), List.of("format"), List.of("bundle"), List.of("tokenize"),
+            List.of("secrets"), List.of("event"), List.of("serde"), List.of("format"), List.of("bundle"), List.of("tokenize"),
             List.of("inference"), List.of("config"), List.of("topology"), List.of("metrics", "live"), List.of("http"),
             List.of("embedded"), List.of("runtime"), List.of("cli"));
 

@@ -1,5 +1,6 @@
 package dev.clstream.cli;
 
+import dev.clstream.secrets.Secrets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,10 +19,25 @@ public final class ClstreamCli {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new ClstreamCli());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("clstream " + cmd.getCommandName() + ": " + e.getMessage());
+            cmd.getErr().println("clstream " + cmd.getCommandName() + ": " + Secrets.mask(causes(e)));
             return 2;
         });
         return cl;
+    }
+
+    /**
+     * The message of {@code e} and of each cause that adds to it: a client's "Failed to create new KafkaAdminClient"
+     * alone does not say that its JAAS line or trust store was wrong.
+     */
+    static String causes(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            String m = c.getMessage();
+            if (m != null && !sb.toString().contains(m)) {
+                sb.append(": ").append(m);
+            }
+        }
+        return sb.toString();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -7,6 +7,7 @@ import dev.clstream.format.OutputFormat;
 import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.ExecutionProvider;
 import dev.clstream.serde.RegistrySettings;
+import dev.clstream.secrets.Secrets;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Properties;
@@ -67,6 +68,8 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String HTTP_BIND_ADDRESS = "http.bind.address";
     public static final String HTTP_PORT = "http.port";
     public static final String LIVE_LOW_CONFIDENCE_THRESHOLD = "live.low.confidence.threshold";
+    public static final String LIVE_SHOW_TEXTS = "live.show.texts";
+    public static final String HTTP_AUTH_TOKEN = "http.auth.token";
     public static final String HEALTH_MAX_THREAD_REPLACEMENTS = "health.max.thread.replacements";
     public static final String HEALTH_THREAD_REPLACEMENT_WINDOW_MS = "health.thread.replacement.window.ms";
 
@@ -84,7 +87,6 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String DEFAULT_APPLICATION_ID = "clstream";
     /** Kafka's producer default for {@code max.request.size}. */
     static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
-    public static final String REDACTED = "[redacted]";
 
     static final ConfigDef DEFINITION = new ConfigDef(RegistrySettings.DEFINITION)
             .define(INPUT_TOPIC, Type.STRING, "clstream-input", ConfigValidators.topicName(), Importance.HIGH,
@@ -151,15 +153,27 @@ public final class ClstreamConfig extends AbstractConfig {
                     "Address the HTTP endpoint listens on; empty means 0.0.0.0, or 127.0.0.1 in embedded mode.")
             .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
                     "Port of the HTTP endpoint; 0 picks a free one.")
+            .define(HTTP_AUTH_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
+                    "A token that /info, /api/live and the live page require (Authorization: Bearer TOKEN, or HTTP "
+                            + "basic auth with any user and the token as password, as a browser asks for it); "
+                            + "/health/* and /metrics stay open. Unset: no token.")
             .define(HEALTH_MAX_THREAD_REPLACEMENTS, Type.INT, 5, Range.between(1, 1000), Importance.LOW,
                     "Liveness fails once this many stream threads failed and were replaced within "
                             + "health.thread.replacement.window.ms: a crash loop that a restart may end.")
             .define(HEALTH_THREAD_REPLACEMENT_WINDOW_MS, Type.LONG, 600_000L, Range.between(1_000, 86_400_000),
                     Importance.LOW, "The window of health.max.thread.replacements.")
             .define(LIVE_LOW_CONFIDENCE_THRESHOLD, Type.DOUBLE, 0.7, Range.between(0, 1), Importance.LOW,
-                    "The live page lists the latest events whose top label scored below this.");
+                    "The live page lists the latest events whose top label scored below this.")
+            .define(LIVE_SHOW_TEXTS, Type.STRING, "", ValidString.in("", "true", "false"), Importance.MEDIUM,
+                    "Whether the live page (and /api/live) shows the first 200 characters of low-confidence events' "
+                            + "texts and of dead letters' messages; empty means true in embedded mode, false otherwise.");
 
     private final Map<String, String> passThrough;
+
+    /** A copy of clstream's own keys, as Kafka's {@code ProducerConfig.configDef()} gives its own. */
+    public static ConfigDef configDef() {
+        return new ConfigDef(DEFINITION);
+    }
 
     private ClstreamConfig(Map<String, String> clstream, Map<String, String> passThrough) {
         super(DEFINITION, clstream, false);
@@ -171,6 +185,8 @@ public final class ClstreamConfig extends AbstractConfig {
      * through, anything else fails with a {@link ConfigException} naming the key.
      */
     public static ClstreamConfig of(Map<String, String> merged) {
+        // First, so that no message about these settings, from here or from a client, can print a secret.
+        merged.forEach(Secrets::remember);
         Map<String, String> own = new TreeMap<>();
         Map<String, String> kafka = new TreeMap<>();
         for (Map.Entry<String, String> e : merged.entrySet()) {
@@ -310,7 +326,9 @@ public final class ClstreamConfig extends AbstractConfig {
     }
 
     public HttpSettings http() {
-        return new HttpSettings(getBoolean(HTTP_ENABLED), getString(HTTP_BIND_ADDRESS), getInt(HTTP_PORT));
+        org.apache.kafka.common.config.types.Password token = getPassword(HTTP_AUTH_TOKEN);
+        return new HttpSettings(getBoolean(HTTP_ENABLED), getString(HTTP_BIND_ADDRESS), getInt(HTTP_PORT),
+                token == null ? null : token.value());
     }
 
     /** Liveness fails after this many stream-thread replacements within {@link #threadReplacementWindowMs()}. */
@@ -323,7 +341,8 @@ public final class ClstreamConfig extends AbstractConfig {
     }
 
     public LiveSettings live() {
-        return new LiveSettings(getDouble(LIVE_LOW_CONFIDENCE_THRESHOLD));
+        String show = getString(LIVE_SHOW_TEXTS);
+        return new LiveSettings(getDouble(LIVE_LOW_CONFIDENCE_THRESHOLD), show.isEmpty() ? null : Boolean.valueOf(show));
     }
 
     public RegistrySettings registry() {
@@ -422,12 +441,12 @@ public final class ClstreamConfig extends AbstractConfig {
         return KafkaKeys.clientProperties(passThrough, ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX);
     }
 
-    /** Every effective setting, secrets replaced by {@value #REDACTED}: for logs and the /info endpoint. */
+    /** Every effective setting as {@link Secrets#display} shows it: for logs and the /info endpoint. */
     public Map<String, String> redacted() {
         Map<String, String> out = new TreeMap<>();
         values().forEach((k, v) -> out.put(k, v instanceof org.apache.kafka.common.config.types.Password
-                || KafkaKeys.isSecret(k) ? REDACTED : String.valueOf(v)));
-        passThrough.forEach((k, v) -> out.put(k, KafkaKeys.isSecret(k) ? REDACTED : v));
+                ? Secrets.REDACTED : Secrets.display(k, String.valueOf(v))));
+        passThrough.forEach((k, v) -> out.put(k, Secrets.display(k, v)));
         return out;
     }
 }

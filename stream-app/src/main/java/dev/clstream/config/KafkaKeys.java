@@ -2,7 +2,6 @@ package dev.clstream.config;
 
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -11,7 +10,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
-/** Which keys belong to Kafka (and so pass through untouched), and which of them hold secrets. */
+/** Which keys belong to Kafka (and so pass through untouched); which hold secrets is {@link dev.clstream.secrets.Secrets}'. */
 final class KafkaKeys {
     private static final Set<String> NAMES = new HashSet<>();
     private static final List<String> PREFIXES = List.of(StreamsConfig.PRODUCER_PREFIX, StreamsConfig.CONSUMER_PREFIX,
@@ -29,13 +28,6 @@ final class KafkaKeys {
 
     static boolean isKafkaKey(String key) {
         return NAMES.contains(key) || PREFIXES.stream().anyMatch(p -> key.startsWith(p) && key.length() > p.length());
-    }
-
-    /** Passwords, secrets, JAAS configs, registry user info, tokens and SSL private keys ({@code ssl.keystore.key}). */
-    static boolean isSecret(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.contains("secret") || k.contains("jaas") || k.contains("user.info")
-                || k.endsWith(".key") || k.contains("token");
     }
 
     /**

@@ -43,6 +43,7 @@ final class LiveSnapshot {
         root.put("now_ms", nowSecond * 1000);
         root.put("window_seconds", LiveWindow.WINDOW_SECONDS);
         root.put("low_confidence_threshold", w.lowConfidenceThreshold);
+        root.put("texts_shown", w.showTexts);
         root.putArray("labels").addAll(w.labels.stream().map(f::textNode).toList());
 
         ObjectNode totals = root.putObject("totals");

@@ -30,6 +30,8 @@ public final class LiveWindow {
     final List<String> labels;
     private final Map<String, Integer> labelIndex = new HashMap<>();
     final double lowConfidenceThreshold;
+    /** Whether event texts and dead letters' messages are kept for the page (live.show.texts). */
+    final boolean showTexts;
     private final LongSupplier clockMs;
     final long startSecond;
     /** One slot more than the window: the current second fills while the window's seconds stay whole. */
@@ -40,13 +42,18 @@ public final class LiveWindow {
     long totalOut;
     long totalDeadLetters;
 
-    /** @param labels the model's labels, in its order; top labels outside them are not counted per label */
-    public LiveWindow(List<String> labels, double lowConfidenceThreshold) {
-        this(labels, lowConfidenceThreshold, System::currentTimeMillis);
+    /**
+     * @param labels the model's labels, in its order; top labels outside them are not counted per label
+     * @param showTexts whether to keep previews of event texts and dead letters' messages; without, the page lists
+     *        ids, labels and reasons only
+     */
+    public LiveWindow(List<String> labels, double lowConfidenceThreshold, boolean showTexts) {
+        this(labels, lowConfidenceThreshold, showTexts, System::currentTimeMillis);
     }
 
-    LiveWindow(List<String> labels, double lowConfidenceThreshold, LongSupplier clockMs) {
+    LiveWindow(List<String> labels, double lowConfidenceThreshold, boolean showTexts, LongSupplier clockMs) {
         this.labels = List.copyOf(labels);
+        this.showTexts = showTexts;
         for (int i = 0; i < this.labels.size(); i++) {
             labelIndex.put(this.labels.get(i), i);
         }
@@ -76,7 +83,7 @@ public final class LiveWindow {
     /** One event's top label; kept among the recent low-confidence events when its score is under the threshold. */
     public void classified(String id, String text, String label, double score) {
         LowConfidence low = score < lowConfidenceThreshold
-                ? new LowConfidence(clockMs.getAsLong(), id, label, score, preview(text)) : null;
+                ? new LowConfidence(clockMs.getAsLong(), id, label, score, showTexts ? preview(text) : null) : null;
         Integer index = labelIndex.get(label);
         synchronized (this) {
             if (index != null) {
@@ -98,7 +105,8 @@ public final class LiveWindow {
 
     /** One record dead-lettered; it counts as out, since it has left the pipeline. */
     public void deadLetter(String reason, String stage, String message, String source) {
-        DeadLetterSeen seen = new DeadLetterSeen(clockMs.getAsLong(), reason, stage, preview(message), source);
+        DeadLetterSeen seen = new DeadLetterSeen(clockMs.getAsLong(), reason, stage, showTexts ? preview(message) : null,
+                source);
         synchronized (this) {
             Second s = now();
             s.out++;

@@ -82,7 +82,9 @@ public final class ClstreamRuntime implements AutoCloseable {
             LOG.info("clstream running: model {} ({}), {} -> {} / {} / {}, bootstrap.servers={}, http={}",
                     bundle.manifest().id(), bundle.directory(), config.inputTopic(), config.labelsTopic(),
                     config.embeddingsTopic(), config.deadLetterTopic(), config.bootstrapServers(),
-                    http == null ? "off" : http.host() + ":" + http.port());
+                    http == null ? "off" : http.host() + ":" + http.port() + " (http.auth.token "
+                            + (config.http().authToken() == null ? "unset" : "set") + ", event texts on the live page "
+                            + (config.live().showTexts(embedded) ? "shown" : "hidden") + ")");
             return new ClstreamRuntime(config, engine, streams, health, http, closer);
         } catch (RuntimeException e) {
             try {

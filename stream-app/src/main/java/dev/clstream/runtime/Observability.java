@@ -7,6 +7,7 @@ import dev.clstream.http.InfoDocument;
 import dev.clstream.http.LivePage;
 import dev.clstream.http.OpsRoutes;
 import dev.clstream.http.Route;
+import dev.clstream.http.TokenAuth;
 import dev.clstream.live.LiveWindow;
 import dev.clstream.live.LiveWindowListener;
 import dev.clstream.metrics.ClstreamMetrics;
@@ -51,13 +52,14 @@ final class Observability {
         new ProcessorMetrics().bindTo(registry);
         FunctionCounter.builder("clstream.stream.thread.replacements", health, RuntimeHealth::threadReplacements)
                 .description("Stream threads that failed and were replaced").register(registry);
-        LiveWindow live = new LiveWindow(model.labels(), config.live().lowConfidenceThreshold());
+        LiveWindow live = new LiveWindow(model.labels(), config.live().lowConfidenceThreshold(),
+                config.live().showTexts(embedded));
         HttpEndpoint http = null;
         if (config.http().enabled()) {
             List<Route> routes = new ArrayList<>(OpsRoutes.of(registry, health, InfoDocument.of(model, config)));
             routes.addAll(LivePage.routes(live));
             http = closer.register(HttpEndpoint.start(config.http().bindAddress(embedded), config.http().port(),
-                    routes));
+                    TokenAuth.guard(routes, config.http().authToken())));
         }
         return new Observability(registry, live, http, closer);
     }

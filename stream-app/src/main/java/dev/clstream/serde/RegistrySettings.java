@@ -1,5 +1,6 @@
 package dev.clstream.serde;
 
+import dev.clstream.secrets.Secrets;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -79,7 +80,7 @@ public record RegistrySettings(String url, String credentialsSource, Password us
     @Override
     public String toString() {
         // Never the password fields (Password prints [hidden]) nor credentials in the URL.
-        return "RegistrySettings[url=" + SchemaRegistryClients.redact(url) + ", credentialsSource=" + credentialsSource
+        return "RegistrySettings[url=" + Secrets.redactUrl(url) + ", credentialsSource=" + credentialsSource
                 + ", truststore=" + truststoreLocation + " (" + truststoreType + "), timeouts " + connectTimeoutMs + "/"
                 + readTimeoutMs + " ms, autoRegister=" + autoRegister + "]";
     }

@@ -2,6 +2,7 @@ package dev.clstream.serde;
 
 import static dev.clstream.serde.RegistrySettings.SCHEMA_REGISTRY_URL;
 
+import dev.clstream.secrets.Secrets;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -121,7 +122,7 @@ public final class SchemaRegistryClients {
             try {
                 out.add(new URI(scheme + "://" + uri.getRawAuthority() + path));
             } catch (URISyntaxException e) {
-                throw new ConfigException(SCHEMA_REGISTRY_URL, redact(value), e.getMessage());
+                throw new ConfigException(SCHEMA_REGISTRY_URL, redact(value), redact(e.getMessage()));
             }
         }
         if (out.isEmpty()) {
@@ -130,8 +131,7 @@ public final class SchemaRegistryClients {
         return out;
     }
 
-    /** {@code url} (or a comma-separated list) with any user:password@ removed, for messages. */
-    static String redact(String url) {
-        return url == null ? null : url.replaceAll("(?<=://)[^/@,]*@", "");
+    private static String redact(String text) {
+        return Secrets.redactUrl(text);
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clstream.bundle.ModelBundle;
 import dev.clstream.bundle.TextStrategy;
+import dev.clstream.secrets.Secrets;
 import dev.clstream.testing.TestBundles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -110,14 +111,33 @@ class ClstreamConfigTest {
                 ClstreamConfig.SR_TRUSTSTORE_PASSWORD, "tpw");
         assertEquals("at_least_once", c.streamsProperties().get("processing.guarantee"));
         assertEquals("5", c.streamsProperties().get("producer.linger.ms"));
-        assertEquals(ClstreamConfig.REDACTED, c.redacted().get("sasl.jaas.config"));
-        assertEquals(ClstreamConfig.REDACTED, c.redacted().get(ClstreamConfig.BASIC_AUTH_USER_INFO));
+        assertEquals(Secrets.REDACTED, c.redacted().get("sasl.jaas.config"));
+        assertEquals(Secrets.REDACTED, c.redacted().get(ClstreamConfig.BASIC_AUTH_USER_INFO));
         assertEquals("u:p", c.registry().userInfo().value());
-        assertEquals(ClstreamConfig.REDACTED, c.redacted().get("ssl.keystore.key"));
-        assertEquals(ClstreamConfig.REDACTED, c.redacted().get("producer.ssl.key.password"));
-        assertEquals(ClstreamConfig.REDACTED, c.redacted().get(ClstreamConfig.SR_TRUSTSTORE_PASSWORD));
+        assertEquals(Secrets.REDACTED, c.redacted().get("ssl.keystore.key"));
+        assertEquals(Secrets.REDACTED, c.redacted().get("producer.ssl.key.password"));
+        assertEquals(Secrets.REDACTED, c.redacted().get(ClstreamConfig.SR_TRUSTSTORE_PASSWORD));
         assertEquals("b:9092", c.redacted().get("bootstrap.servers"));
         assertEquals("5", c.redacted().get("producer.linger.ms"));
+    }
+
+    @Test
+    void liveTextsAreShownOnlyInEmbeddedModeUnlessSet() {
+        assertTrue(of().live().showTexts(true));
+        assertFalse(of().live().showTexts(false), "a real cluster's app serves whoever reaches its port");
+        assertTrue(of(ClstreamConfig.LIVE_SHOW_TEXTS, "true").live().showTexts(false));
+        assertFalse(of(ClstreamConfig.LIVE_SHOW_TEXTS, "false").live().showTexts(true));
+        String m = failure(ClstreamConfig.LIVE_SHOW_TEXTS, "yes");
+        assertTrue(m.contains(ClstreamConfig.LIVE_SHOW_TEXTS) && m.contains("true") && m.contains("false"), m);
+    }
+
+    @Test
+    void theHttpTokenIsASecretThatNeverShows() {
+        ClstreamConfig c = of(ClstreamConfig.HTTP_AUTH_TOKEN, "tok-7761");
+        assertEquals("tok-7761", c.http().authToken());
+        assertEquals(Secrets.REDACTED, c.redacted().get(ClstreamConfig.HTTP_AUTH_TOKEN));
+        assertFalse(c.http().toString().contains("tok-7761"), c.http().toString());
+        assertEquals(null, of().http().authToken());
     }
 
     @Test

@@ -10,9 +10,6 @@ import dev.clstream.live.LiveWindow;
 import dev.clstream.testing.Http;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -22,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** The live page's files and its data endpoint, over real HTTP. */
 class LivePageTest {
-    final LiveWindow window = new LiveWindow(List.of("negative", "positive"), 0.7);
+    final LiveWindow window = new LiveWindow(List.of("negative", "positive"), 0.7, true);
     HttpEndpoint http;
     String base;
 

@@ -1,6 +1,7 @@
 package dev.clstream.live;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class LiveWindowTest {
     static final long T0 = 1_700_000_000_000L;
     final AtomicLong clock = new AtomicLong(T0);
-    final LiveWindow window = new LiveWindow(List.of("ham", "spam"), 0.7, clock::get);
+    final LiveWindow window = new LiveWindow(List.of("ham", "spam"), 0.7, true, clock::get);
 
     @Test
     void countsEachCompleteSecondAndLeavesTheCurrentOneOut() {
@@ -112,6 +113,23 @@ class LiveWindowTest {
         assertEquals("validate", d.get("stage").asText());
         assertEquals("in-1@3", d.get("source").asText());
         assertEquals(T0, d.get("time_ms").asLong());
+    }
+
+    @Test
+    void withoutShowTextsNoTextOrMessageIsKept() {
+        LiveWindow hidden = new LiveWindow(List.of("ham", "spam"), 0.7, false, clock::get);
+        hidden.classified("doubt", "a private message 7751", "spam", 0.55);
+        hidden.deadLetter("invalid_json", "decode", "unexpected token in 'private 7752'", "in-0@1");
+        JsonNode snapshot = hidden.snapshot();
+        assertFalse(snapshot.get("texts_shown").asBoolean());
+        assertTrue(window.snapshot().get("texts_shown").asBoolean());
+        JsonNode low = snapshot.get("low_confidence").get(0);
+        assertEquals("doubt", low.get("id").asText(), "ids, labels and scores stay");
+        assertTrue(low.get("text").isNull(), low.toString());
+        JsonNode dead = snapshot.get("recent_dead_letters").get(0);
+        assertEquals("invalid_json", dead.get("reason").asText());
+        assertTrue(dead.get("message").isNull(), dead.toString());
+        assertFalse(snapshot.toString().contains("775"), snapshot.toString());
     }
 
     @Test

@@ -11,20 +11,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.bundle.BundleManifest;
 import dev.clstream.config.ClstreamConfig;
+import dev.clstream.event.DeadLetterReason;
 import dev.clstream.http.HttpEndpoint;
 import dev.clstream.http.InfoDocument;
 import dev.clstream.http.OpsRoutes;
-import dev.clstream.event.DeadLetterReason;
 import dev.clstream.metrics.ClstreamMetrics;
+import dev.clstream.secrets.Secrets;
 import dev.clstream.testing.Http;
 import dev.clstream.testing.PrometheusText;
 import dev.clstream.testing.TestBundles;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -197,7 +195,7 @@ class OpsEndpointTest {
         assertEquals("32", config.get(ClstreamConfig.BATCH_MAX_SIZE).asText(), "defaults are shown too");
         for (String secret : List.of(ClstreamConfig.BASIC_AUTH_USER_INFO, "sasl.jaas.config", "ssl.keystore.key",
                 "ssl.key.password")) {
-            assertEquals(ClstreamConfig.REDACTED, config.get(secret).asText(), secret);
+            assertEquals(Secrets.REDACTED, config.get(secret).asText(), secret);
         }
         for (String leaked : List.of("registry-pw", "kafka-pw", "PRIVATE KEY", "key-pw")) {
             assertFalse(r.body().contains(leaked), leaked);

@@ -209,6 +209,15 @@ final class ItSupport {
         }
     }
 
+    /** A port no one listens on now (for a child app's fixed http.port). */
+    static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);

@@ -80,7 +80,8 @@ class KubernetesManifestsIT {
                     where + ": metadata.name must be a DNS label");
             kinds.add(d.path("kind").asText());
         }
-        assertEquals(Set.of("Namespace", "ConfigMap", "Secret", "Deployment", "Service", "PodDisruptionBudget"), kinds);
+        assertEquals(Set.of("Namespace", "ConfigMap", "Secret", "Deployment", "Service", "PodDisruptionBudget",
+                "NetworkPolicy"), kinds);
     }
 
     @Test
@@ -165,6 +166,29 @@ class KubernetesManifestsIT {
         String secret = one("Secret").path("metadata").path("name").asText();
         assertTrue(container.path("envFrom").findValuesAsText("name").contains(secret),
                 "the container takes its environment from Secret " + secret);
+    }
+
+    /**
+     * The NetworkPolicy admits only the scraper, on the HTTP port only, to exactly the app's pods: /info and the live
+     * page are not for whoever reaches a pod. (The kubelet's probes come from the node, which a policy always admits.)
+     */
+    @Test
+    void networkPolicyAdmitsOnlyTheScraperOnTheHttpPort() throws IOException {
+        JsonNode deployment = one("Deployment");
+        JsonNode podLabels = deployment.path("spec").path("template").path("metadata").path("labels");
+        JsonNode container = single(deployment.path("spec").path("template").path("spec").path("containers"),
+                "containers");
+        JsonNode policy = one("NetworkPolicy").path("spec");
+        assertSelects(policy.path("podSelector").path("matchLabels"), podLabels, "NetworkPolicy");
+        assertEquals("[\"Ingress\"]", policy.path("policyTypes").toString(), "it restricts ingress");
+        JsonNode rule = single(policy.path("ingress"), "ingress rules");
+        JsonNode from = single(rule.path("from"), "ingress sources");
+        assertTrue(from.path("podSelector").path("matchLabels").size() > 0, "a source selects pods, not everyone: "
+                + from);
+        assertTrue(from.path("ipBlock").isMissingNode(), "no address ranges: " + from);
+        JsonNode port = single(rule.path("ports"), "ports");
+        assertEquals(single(container.path("ports"), "ports").path("name").asText(), port.path("port").asText(),
+                "only the HTTP port");
     }
 
     /**

@@ -214,6 +214,8 @@ class LivePageIT {
         s.putAll(topics.settings());
         s.put(ClstreamConfig.LABEL_STATS_ENABLED, "false");
         s.put(ClstreamConfig.LIVE_LOW_CONFIDENCE_THRESHOLD, "1");
+        // On a real cluster texts are hidden unless asked for; this test follows texts (and markup) onto the page.
+        s.put(ClstreamConfig.LIVE_SHOW_TEXTS, "true");
         s.put(ClstreamConfig.MODEL_BUNDLE, TestBundles.tiny(dir.resolve("tiny")).directory().toString());
         return ClstreamConfig.of(s);
     }

@@ -162,7 +162,7 @@ class PrometheusScrapeIT {
     void prometheusScrapesTheAppWithTheProjectConfig() throws Exception {
         Path prometheus = RequiredTools.require("prometheus",
                 "install the Debian package 'prometheus' (apt-get install prometheus) to run a real Prometheus");
-        int port = freePort();
+        int port = ItSupport.freePort();
         String promUrl = "http://127.0.0.1:" + port;
         Path config = work.resolve("prometheus.yml");
         Files.writeString(config, derivedConfig(port));
@@ -355,11 +355,5 @@ class PrometheusScrapeIT {
 
     private static String get(String url) {
         return Http.get(url).body();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

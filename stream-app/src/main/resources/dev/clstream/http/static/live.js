@@ -128,18 +128,22 @@ function fillTable(tableId, emptyId, items, columns) {
   el(emptyId).hidden = items.length > 0;
 }
 
+// What a text cell says when the app keeps event texts off the page (live.show.texts=false, the default outside
+// embedded mode).
+const HIDDEN = "(hidden: live.show.texts=false)";
+
 function drawDeadLetters(d) {
   fillTable("dead-reasons", "dead-reasons-empty", Object.entries(d.summary.dead_letters_by_reason), [
     [([reason]) => reason], [([, n]) => number(n, 0), "num"]]);
   fillTable("dead-recent", "dead-recent-empty", d.recent_dead_letters, [
     [e => clock(e.time_ms)], [e => e.reason, "reason"], [e => e.stage], [e => e.source, "source"],
-    [e => e.message, "text"]]);
+    [e => e.message ?? HIDDEN, "text"]]);
 }
 
 function drawLowConfidence(d) {
   fillTable("low-confidence", "low-confidence-empty", d.low_confidence, [
     [e => clock(e.time_ms)], [e => e.id, "id"], [e => e.label, "label"], [e => number(e.score, 3), "num score"],
-    [e => e.text, "text"]]);
+    [e => e.text ?? HIDDEN, "text"]]);
 }
 
 async function poll() {
