@@ -12,7 +12,6 @@ import dev.clstream.serde.AvroSerializer;
 import dev.clstream.serde.SchemaRegistryClients;
 import java.io.File;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,6 @@
 package dev.clstream.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clstream.avro.ClsEmbedding;
@@ -25,12 +24,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -100,7 +96,12 @@ class CrashSafetyIT {
 
         t0 = System.nanoTime();
         try (OutputCollector out = new OutputCollector(bootstrap, labels, embeddings, deadLetters)) {
-            Producer producer = new Producer(bootstrap, input);
+            AvroSerializer<TextEvent> avro = ItSupport.textEventSerializer();
+            SteadyProducer producer = new SteadyProducer(bootstrap, EVENTS, EVENTS_PER_SECOND, i -> {
+                String id = "crash-" + i;
+                return new ProducerRecord<>(input, id.getBytes(StandardCharsets.UTF_8),
+                        avro.serialize(input, ItSupport.event(id, ItSupport.text(i))));
+            });
             int incarnation = 0;
             List<String> kills = new ArrayList<>();
             Process child = start(command, logs, ++incarnation);
@@ -255,86 +256,5 @@ class CrashSafetyIT {
 
     private static double secondsSince(long nanos) {
         return (System.nanoTime() - nanos) / 1e9;
-    }
-
-    /**
-     * Produces Avro TextEvents at a steady rate on its own thread, never pausing for the kills, until
-     * {@link #finish} and at least EVENTS of them.
-     */
-    static final class Producer {
-        private final String bootstrap;
-        private final String topic;
-        private final AtomicInteger sent = new AtomicInteger();
-        private final AtomicReference<Throwable> failure = new AtomicReference<>();
-        private final Thread thread;
-        private volatile boolean finishing;
-
-        Producer(String bootstrap, String topic) {
-            this.bootstrap = bootstrap;
-            this.topic = topic;
-            this.thread = new Thread(this::run, "it-crash-producer");
-            thread.setDaemon(true);
-        }
-
-        void start() {
-            thread.start();
-        }
-
-        /** Stops producing once at least EVENTS have gone out (at once, if that many already have). */
-        void finish() {
-            finishing = true;
-        }
-
-        private void run() {
-            AvroSerializer<TextEvent> serializer = ItSupport.textEventSerializer();
-            try (KafkaProducer<byte[], byte[]> producer = ItSupport.producer(bootstrap)) {
-                long start = System.nanoTime();
-                int i = 0;
-                while ((!finishing || i < EVENTS) && failure.get() == null) {
-                    long due = (System.nanoTime() - start) * EVENTS_PER_SECOND / 1_000_000_000L + 1;
-                    if (finishing) {
-                        due = Math.max(Math.min(due, EVENTS), i);
-                    }
-                    for (; i < due; i++) {
-                        String id = "crash-" + i;
-                        producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8),
-                                serializer.serialize(topic, ItSupport.event(id, ItSupport.text(i)))), (md, e) -> {
-                                    if (e != null) {
-                                        failure.compareAndSet(null, e);
-                                    }
-                                });
-                    }
-                    producer.flush();
-                    sent.set(i);
-                    Thread.sleep(10);
-                }
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            }
-        }
-
-        /** Events sent and acknowledged so far. */
-        int sent() {
-            check();
-            return sent.get();
-        }
-
-        boolean done() {
-            return !thread.isAlive();
-        }
-
-        void await(long timeoutMs) throws InterruptedException {
-            thread.join(timeoutMs);
-            assertFalse(thread.isAlive(), "the producer is still running");
-            check();
-            assertTrue(sent.get() >= EVENTS, "events produced: " + sent.get());
-        }
-
-        private void check() {
-            Throwable t = failure.get();
-            if (t != null) {
-                throw new AssertionError("the producer failed: " + t, t);
-            }
-        }
     }
 }

@@ -1,0 +1,120 @@
+package dev.clstream.it;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * Three brokers and a KRaft controller from Kafka's own test kit, set up as a small production cluster:
+ * replication factor 3 for every topic, {@code min.insync.replicas} 2, the production features (transaction version
+ * 2, the Streams group protocol) as {@code kafka-storage format} would finalize them. Only the Streams group's session
+ * timeout is short (6 s, not 45 s), so that a SIGKILLed instance's tasks move on within a test's patience.
+ */
+final class ThreeBrokerCluster implements AutoCloseable {
+    static final int NODES = 3;
+    static final short REPLICATION = 3;
+
+    private final KafkaClusterTestKit kit;
+    private final Admin admin;
+
+    private ThreeBrokerCluster(KafkaClusterTestKit kit) {
+        this.kit = kit;
+        this.admin = kit.admin();
+    }
+
+    static ThreeBrokerCluster start() throws Exception {
+        MetadataVersion mv = MetadataVersion.latestProduction();
+        // kraft.version stays at the kit's: its controllers are a static quorum.
+        Map<String, Short> features = Feature.PRODUCTION_FEATURES.stream().filter(f -> f != Feature.KRAFT_VERSION)
+                .collect(Collectors.toMap(Feature::featureName, f -> f.defaultLevel(mv)));
+        TestKitNodes nodes = new TestKitNodes.Builder(BootstrapMetadata.fromVersions(mv, features, "eos-test"))
+                .setCombined(false).setNumBrokerNodes(NODES).setNumControllerNodes(1).build();
+        KafkaClusterTestKit.Builder b = new KafkaClusterTestKit.Builder(nodes);
+        Map.ofEntries(
+                Map.entry("offsets.topic.replication.factor", "3"),
+                Map.entry("transaction.state.log.replication.factor", "3"),
+                Map.entry("transaction.state.log.min.isr", "2"),
+                Map.entry("default.replication.factor", "3"),
+                Map.entry("min.insync.replicas", "2"),
+                Map.entry("offsets.topic.num.partitions", "6"),
+                Map.entry("transaction.state.log.num.partitions", "6"),
+                Map.entry("unstable.api.versions.enable", "false"),
+                Map.entry("auto.create.topics.enable", "false"),
+                Map.entry("group.initial.rebalance.delay.ms", "0"),
+                Map.entry("group.streams.initial.rebalance.delay.ms", "0"),
+                Map.entry("group.streams.min.session.timeout.ms", "6000"),
+                Map.entry("group.streams.session.timeout.ms", "6000"),
+                Map.entry("group.streams.min.heartbeat.interval.ms", "1000"),
+                Map.entry("group.streams.heartbeat.interval.ms", "1000"),
+                Map.entry("num.network.threads", "2"),
+                Map.entry("num.io.threads", "2"),
+                Map.entry("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024)))
+                .forEach(b::setConfigProp);
+        KafkaClusterTestKit kit = b.build();
+        try {
+            kit.format();
+            kit.startup();
+            kit.waitForReadyBrokers();
+            return new ThreeBrokerCluster(kit);
+        } catch (Exception e) {
+            kit.close();
+            throw e;
+        }
+    }
+
+    String bootstrapServers() {
+        return kit.bootstrapServers();
+    }
+
+    Admin admin() {
+        return admin;
+    }
+
+    /**
+     * Stops broker {@code id} without a controlled shutdown's hand-over (its partitions' leadership is not moved away
+     * first), as close to a crash as an in-process broker gets, and starts it again on the same log directories
+     * after {@code downMs}.
+     */
+    List<Integer> brokerIds() {
+        return List.copyOf(new java.util.TreeSet<>(kit.brokers().keySet()));
+    }
+
+    void crashAndRestartBroker(int id, long downMs) throws Exception {
+        kafka.server.BrokerServer broker = kit.brokers().get(id);
+        broker.shutdown(java.time.Duration.ZERO);
+        ItSupport.sleep(downMs);
+        broker.startup();
+        kit.waitForReadyBrokers();
+    }
+
+    /** Creates the topics, replicated on every node, and waits for them. */
+    void createTopics(int partitions, String... names) throws Exception {
+        admin.createTopics(List.of(names).stream().map(n -> new NewTopic(n, partitions, REPLICATION)).toList())
+                .all().get();
+        ItSupport.awaitOrFail(30_000, () -> {
+            try {
+                return admin.describeTopics(List.of(names)).allTopicNames().get().values().stream()
+                        .allMatch(d -> d.partitions().size() == partitions
+                                && d.partitions().stream().allMatch(p -> p.leader() != null));
+            } catch (Exception e) {
+                return false;
+            }
+        }, () -> "topics " + List.of(names) + " not ready");
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            admin.close();
+        } finally {
+            kit.close();
+        }
+    }
+}
