@@ -486,19 +486,24 @@ def fine_tune(args):
                         "max_length": max_length, "device": device},
             "train_examples": len(train_idx), "validation_examples": len(val_idx), "test_examples": len(test_idx),
             "epochs": history, "best_epoch": best_epoch, "held_out_pytorch": held_out,
-            "train_seconds": round(time.time() - started, 1), "command": args.command}
+            "train_seconds": round(time.time() - started, 1), "command": args.command,
+            "split_ids_sha256": split_fingerprint(examples, val_idx, test_idx)}
         if args.save_model:
             save_model(args.save_model, model, tokenizer, labels, max_length, training)
-    elif training["test_examples"] != len(test_idx) or training["validation_examples"] != len(val_idx):
-        raise FineTuneError(f"the split arguments give {len(test_idx)} held-out and {len(val_idx)} validation "
-                            f"examples, {args.source} was trained with {training['test_examples']} and "
-                            f"{training['validation_examples']}: give the split arguments it was trained with")
+    elif (training.get("split_ids_sha256", split_fingerprint(examples, val_idx, test_idx))
+          != split_fingerprint(examples, val_idx, test_idx)
+          or training["test_examples"] != len(test_idx) or training["validation_examples"] != len(val_idx)):
+        # Another split would calibrate and judge on examples the model was trained on.
+        raise FineTuneError(f"the split arguments give other validation and held-out examples ({len(val_idx)} and "
+                            f"{len(test_idx)}) than {args.source} was trained with ({training['validation_examples']} "
+                            f"and {training['test_examples']}): give the data and split arguments it was trained with")
 
     model = model.cpu().eval()
     calibration = None if args.no_calibration else calibrate(
         model, tokenizer, [examples[i] for i in val_idx], [y_all[i] for i in val_idx], max_length, names,
         args.batch_size)
-    evaluation_json = {k: v for k, v in training.items() if k not in ("import", "train_seconds", "command")}
+    evaluation_json = {k: v for k, v in training.items()
+                       if k not in ("import", "train_seconds", "command", "split_ids_sha256")}
     if calibration:
         evaluation_json["calibration"] = calibration
     report = {"import": training["import"], "epochs": training["epochs"], "best_epoch": training["best_epoch"],
@@ -511,6 +516,13 @@ def fine_tune(args):
     write_manifest_evaluation(args, evaluation_json)
     report["held_out"] = held_out
     return report
+
+
+def split_fingerprint(examples, val_idx, test_idx):
+    """sha256 of the validation and held-out ids: what --export-only compares to refuse another split."""
+    import hashlib
+    ids = ",".join(sorted(examples[i][0] for i in val_idx)) + "|" + ",".join(sorted(examples[i][0] for i in test_idx))
+    return hashlib.sha256(ids.encode("utf-8")).hexdigest()
 
 
 def summary(held_out):

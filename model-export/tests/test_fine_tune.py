@@ -203,6 +203,8 @@ class FineTuneTest(unittest.TestCase):
         self.assertAlmostEqual(recomputed["log_loss"], b["evaluation"]["held_out"]["log_loss"], places=5)
         code, _, _ = self.fine_tune(saved, "tiny-int8-wrong-split", "--export-only", "--test-fraction", "0.3")
         self.assertEqual(2, code, "a split other than the one it was trained with is refused")
+        code, _, _ = self.fine_tune(saved, "tiny-int8-other-seed", "--export-only", "--seed", "7")
+        self.assertEqual(2, code, "as is one of the same sizes from another seed")
 
     def test_fit_temperature_finds_the_temperature_that_made_the_labels(self):
         import numpy as np

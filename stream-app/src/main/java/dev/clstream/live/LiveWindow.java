@@ -2,6 +2,7 @@ package dev.clstream.live;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clstream.event.TextPreview;
+import dev.clstream.secrets.Secrets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,7 +140,8 @@ public final class LiveWindow {
         return s.epochSecond == second ? s : null;
     }
 
+    /** The start of a text or message on one line, secrets masked (a dead letter's message may quote a setting). */
     static String preview(String text) {
-        return TextPreview.oneLine(text, PREVIEW_CHARS);
+        return Secrets.mask(TextPreview.oneLine(text, PREVIEW_CHARS));
     }
 }

@@ -1,11 +1,12 @@
 package dev.clstream.secrets;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -32,8 +33,17 @@ public final class Secrets {
     /** Values shorter than this are not masked in free text: they would garble every line they occur in. */
     static final int MIN_MASKED_LENGTH = 4;
 
-    private static final Pattern SECRET_NAME = Pattern.compile(
-            "password|secret|token|credentials|jaas|key\\.passphrase|user\\.info|keystore\\.key|private\\.key");
+    /**
+     * Whole dot-separated words of a key (so {@code batch.max.tokens} is no token): a password, secret, token,
+     * credentials, JAAS configuration, passphrase, user info or private key.
+     */
+    private static final Pattern SECRET_NAME = Pattern.compile("(^|\\.)(password|passwd|secret|token|credentials|jaas"
+            + "|passphrase|user\\.info|keystore\\.key|private\\.key|key\\.password)(\\.|$)");
+    /**
+     * Last words that name what a secret setting is about, not the secret: a credentials source, a client id, a file
+     * location, a type, an endpoint URL (whose user info is still removed, as in any URL).
+     */
+    private static final Pattern NOT_A_SECRET = Pattern.compile("\\.(source|id|location|type|url|class|ms|enable)$");
     /** An option of a JAAS line, as in password="..." (its value is group 2). */
     private static final Pattern JAAS_OPTION = Pattern.compile("([A-Za-z_.]+)\\s*=\\s*\"([^\"]*)\"");
     /** user:password@ (or token@) right after a scheme, as in https://user:password@host/. */
@@ -42,7 +52,9 @@ public final class Secrets {
             StreamsConfig.CONSUMER_PREFIX, StreamsConfig.MAIN_CONSUMER_PREFIX, StreamsConfig.RESTORE_CONSUMER_PREFIX,
             StreamsConfig.GLOBAL_CONSUMER_PREFIX, StreamsConfig.ADMIN_CLIENT_PREFIX, StreamsConfig.TOPIC_PREFIX);
     private static final Set<String> KAFKA_PASSWORDS = kafkaPasswordKeys();
-    private static final Set<String> REMEMBERED = new CopyOnWriteArraySet<>();
+    /** Longest first, so that a secret that contains another is replaced whole. */
+    private static final Set<String> REMEMBERED = new ConcurrentSkipListSet<>(
+            Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()));
 
     private Secrets() {}
 
@@ -55,7 +67,7 @@ public final class Secrets {
                 break;
             }
         }
-        return KAFKA_PASSWORDS.contains(k) || SECRET_NAME.matcher(k).find();
+        return KAFKA_PASSWORDS.contains(k) || SECRET_NAME.matcher(k).find() && !NOT_A_SECRET.matcher(k).find();
     }
 
     /** {@code value} as settings are shown: {@value #REDACTED} for a secret key, else without user info in URLs. */
@@ -78,7 +90,8 @@ public final class Secrets {
             // A login module's error may quote one option of the JAAS line, not the whole line.
             Matcher option = JAAS_OPTION.matcher(value);
             while (option.find()) {
-                if (SECRET_NAME.matcher(option.group(1).toLowerCase(Locale.ROOT)).find()) {
+                if (SECRET_NAME.matcher(option.group(1).toLowerCase(Locale.ROOT)).find()
+                        || option.group(1).toLowerCase(Locale.ROOT).matches(".*(password|secret|token).*")) {
                     add(option.group(2));
                 }
             }

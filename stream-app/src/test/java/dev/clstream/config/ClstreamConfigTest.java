@@ -138,6 +138,8 @@ class ClstreamConfigTest {
         assertEquals(Secrets.REDACTED, c.redacted().get(ClstreamConfig.HTTP_AUTH_TOKEN));
         assertFalse(c.http().toString().contains("tok-7761"), c.http().toString());
         assertEquals(null, of().http().authToken());
+        assertEquals("tok-7762", of(ClstreamConfig.HTTP_AUTH_TOKEN, "tok-7762\n").http().authToken(),
+                "a token read from a file keeps no newline");
     }
 
     @Test

@@ -29,8 +29,11 @@ class SecretsTest {
         for (String k : List.of("my.api.token", "consumer.ssl.truststore.password", "admin.sasl.jaas.config")) {
             assertTrue(Secrets.isSecretKey(k), k);
         }
+        // Whole words only, and settings about a secret that are not one: a source, an id, an endpoint URL.
         for (String k : List.of("bootstrap.servers", ClstreamConfig.SCHEMA_REGISTRY_URL, "ssl.truststore.location",
-                "security.protocol", ClstreamConfig.HTTP_PORT, "sasl.mechanism", "ssl.keystore.type")) {
+                "security.protocol", ClstreamConfig.HTTP_PORT, "sasl.mechanism", "ssl.keystore.type",
+                ClstreamConfig.BATCH_MAX_TOKENS, "basic.auth.credentials.source", "sasl.oauthbearer.token.endpoint.url",
+                "sasl.oauthbearer.client.credentials.client.id")) {
             assertFalse(Secrets.isSecretKey(k), k);
         }
     }
@@ -72,6 +75,12 @@ class SecretsTest {
         assertFalse(Secrets.mask("auth failed for " + URL_SECRET).contains(URL_SECRET));
         assertEquals("cannot reach https://registry.example:8081", Secrets.mask("cannot reach " + URL));
         assertEquals("broker-7743:9092 is down", Secrets.mask("broker-7743:9092 is down"), "not secret");
+        // A secret that contains another is replaced whole.
+        Secrets.remember("ssl.keystore.password", "truststore-pw-7732-and-more");
+        assertEquals("pw " + Secrets.REDACTED, Secrets.mask("pw truststore-pw-7732-and-more"));
+        // Values of settings that are not secret are never masked.
+        Secrets.remember(ClstreamConfig.BATCH_MAX_TOKENS, "40960");
+        assertEquals("offset 40960", Secrets.mask("offset 40960"));
         Secrets.remember("ssl.key.password", "abc");
         assertEquals("abc", Secrets.mask("abc"), "too short to mask in free text without garbling it");
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clstream.avro.TextEvent;
 import dev.clstream.avro.TrustedClasses;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.http.LivePage;
@@ -16,7 +17,6 @@ import dev.clstream.testing.Http;
 import dev.clstream.testing.KafkaTestCluster;
 import dev.clstream.testing.SecretSettings;
 import dev.clstream.testing.TestBundles;
-import dev.clstream.avro.TextEvent;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;

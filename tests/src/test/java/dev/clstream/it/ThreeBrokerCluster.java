@@ -53,6 +53,8 @@ final class ThreeBrokerCluster implements AutoCloseable {
                 Map.entry("group.streams.session.timeout.ms", "6000"),
                 Map.entry("group.streams.min.heartbeat.interval.ms", "1000"),
                 Map.entry("group.streams.heartbeat.interval.ms", "1000"),
+                // A stopped broker hands nothing over first (crashAndRestartBroker): as after a crash.
+                Map.entry("controlled.shutdown.enable", "false"),
                 Map.entry("num.network.threads", "2"),
                 Map.entry("num.io.threads", "2"),
                 Map.entry("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024)))
@@ -77,15 +79,15 @@ final class ThreeBrokerCluster implements AutoCloseable {
         return admin;
     }
 
-    /**
-     * Stops broker {@code id} without a controlled shutdown's hand-over (its partitions' leadership is not moved away
-     * first), as close to a crash as an in-process broker gets, and starts it again on the same log directories
-     * after {@code downMs}.
-     */
     List<Integer> brokerIds() {
         return List.copyOf(new java.util.TreeSet<>(kit.brokers().keySet()));
     }
 
+    /**
+     * Stops broker {@code id} without a controlled shutdown (controlled.shutdown.enable=false: its partitions'
+     * leadership is not moved away first), as close to a crash as an in-process broker gets, and starts it again on
+     * the same log directories after {@code downMs}.
+     */
     void crashAndRestartBroker(int id, long downMs) throws Exception {
         kafka.server.BrokerServer broker = kit.brokers().get(id);
         broker.shutdown(java.time.Duration.ZERO);
