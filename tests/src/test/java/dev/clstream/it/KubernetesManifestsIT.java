@@ -153,9 +153,8 @@ class KubernetesManifestsIT {
     @Test
     void serviceBudgetAndSecretPointAtTheDeployment() throws IOException {
         JsonNode deployment = one("Deployment");
-        JsonNode podLabels = deployment.path("spec").path("template").path("metadata").path("labels");
-        JsonNode container = single(deployment.path("spec").path("template").path("spec").path("containers"),
-                "containers");
+        JsonNode podLabels = podLabels(deployment);
+        JsonNode container = container(deployment);
         JsonNode service = one("Service");
         assertSelects(service.path("spec").path("selector"), podLabels, "Service");
         assertSelects(one("PodDisruptionBudget").path("spec").path("selector").path("matchLabels"), podLabels, "PDB");
@@ -175,9 +174,8 @@ class KubernetesManifestsIT {
     @Test
     void networkPolicyAdmitsOnlyTheScraperOnTheHttpPort() throws IOException {
         JsonNode deployment = one("Deployment");
-        JsonNode podLabels = deployment.path("spec").path("template").path("metadata").path("labels");
-        JsonNode container = single(deployment.path("spec").path("template").path("spec").path("containers"),
-                "containers");
+        JsonNode podLabels = podLabels(deployment);
+        JsonNode container = container(deployment);
         JsonNode policy = one("NetworkPolicy").path("spec");
         assertSelects(policy.path("podSelector").path("matchLabels"), podLabels, "NetworkPolicy");
         assertEquals("[\"Ingress\"]", policy.path("policyTypes").toString(), "it restricts ingress");
@@ -222,6 +220,14 @@ class KubernetesManifestsIT {
         Files.writeString(copy, properties);
         // The Secret is empty by default; its variables would be merged here as env.
         return ConfigSources.merge(copy, env, Map.of());
+    }
+
+    private static JsonNode podLabels(JsonNode deployment) {
+        return deployment.path("spec").path("template").path("metadata").path("labels");
+    }
+
+    private static JsonNode container(JsonNode deployment) {
+        return single(deployment.path("spec").path("template").path("spec").path("containers"), "containers");
     }
 
     private static void assertProbe(JsonNode container, String probe, String path, String portName) {
