@@ -1,14 +1,13 @@
 package dev.clstream.secrets;
 
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -136,13 +135,10 @@ public final class Secrets {
     }
 
     private static Set<String> kafkaPasswordKeys() {
-        Set<String> keys = new HashSet<>();
-        List<ConfigDef> defs = new ArrayList<>(List.of(ProducerConfig.configDef(), ConsumerConfig.configDef(),
-                AdminClientConfig.configDef(), StreamsConfig.configDef()));
-        for (ConfigDef def : defs) {
-            def.configKeys().values().stream().filter(k -> k.type == ConfigDef.Type.PASSWORD)
-                    .flatMap(k -> Stream.of(k.name)).forEach(keys::add);
-        }
-        return Set.copyOf(keys);
+        return Stream.of(ProducerConfig.configDef(), ConsumerConfig.configDef(), AdminClientConfig.configDef(),
+                        StreamsConfig.configDef())
+                .flatMap(def -> def.configKeys().values().stream())
+                .filter(k -> k.type == ConfigDef.Type.PASSWORD).map(k -> k.name)
+                .collect(Collectors.toUnmodifiableSet());
     }
 }
