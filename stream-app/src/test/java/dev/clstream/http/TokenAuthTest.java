@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clstream.testing.Http;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -78,11 +76,7 @@ class TokenAuthTest {
     }
 
     private HttpResponse<String> get(String path, String authorization) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + path));
-        if (authorization != null) {
-            b.header("Authorization", authorization);
-        }
-        return Http.send(b.GET().build());
+        return Http.get("http://127.0.0.1:" + endpoint.port() + path, authorization);
     }
 
     private static String basic(String user, String password) {

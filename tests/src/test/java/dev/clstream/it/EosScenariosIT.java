@@ -228,6 +228,7 @@ class EosScenariosIT {
         final Path logs;
         final String labels;
         OutputCollector out;
+        private final Map<Integer, Path> logOf = new HashMap<>();
         private int incarnation;
 
         Harness(String scenario, Random random, Map<String, String> settings, Path logs, String labels) {
@@ -252,18 +253,15 @@ class EosScenariosIT {
             Process p = ChildApp.start(ChildApp.command(dir, List.of("-Xmx256m", "-XX:+UseSerialGC",
                     "-XX:TieredStopAtLevel=1"), List.of("run"), s), log);
             instances.put(slot, p);
+            logOf.put(slot, log);
             log("started instance %d: pid %d (%s)", slot, p.pid(), log.getFileName());
         }
 
-        /** SIGTERM, and waits for the clean exit. */
+        /** SIGTERM, and waits (up to 60 s) for the exit. */
         void stop(int slot) throws InterruptedException {
             Process p = instances.remove(slot);
             ChildApp.signal(p, "TERM");
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("instance " + slot + " (pid " + p.pid() + ") did not stop within 60 s");
-            }
-            log("instance %d stopped, exit status %d", slot, p.exitValue());
+            log("instance %d stopped, exit status %d", slot, ChildApp.awaitExit(p, 60, logOf.get(slot)));
         }
 
         /** Waits until {@code more} labels have been committed since now, every instance alive. */

@@ -18,8 +18,6 @@ import dev.clstream.testing.KafkaTestCluster;
 import dev.clstream.testing.SecretSettings;
 import dev.clstream.testing.TestBundles;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,7 +79,7 @@ class SecretsIT {
         ItSupport.awaitOrFail(90_000, () -> {
             assertTrue(child.isAlive(), "the child ended: " + ItSupport.tail(log, 30));
             try {
-                return get(base + OpsRoutes.READY, null).statusCode() == 200;
+                return Http.get(base + OpsRoutes.READY, null).statusCode() == 200;
             } catch (UncheckedIOException notListeningYet) {
                 return false;
             }
@@ -93,27 +91,27 @@ class SecretsIT {
 
         // The probes and the scrape need no token, and show no secret.
         for (String open : List.of(OpsRoutes.LIVE, OpsRoutes.READY, OpsRoutes.METRICS)) {
-            HttpResponse<String> r = get(base + open, null);
+            HttpResponse<String> r = Http.get(base + open, null);
             assertEquals(200, r.statusCode(), open);
             assertEquals(List.of(), SecretSettings.shownIn(r.body()), open);
         }
         // Everything else needs it; the 401 shows nothing either.
         for (String guarded : List.of(OpsRoutes.INFO, LivePage.DATA, LivePage.PAGE)) {
-            HttpResponse<String> r = get(base + guarded, null);
+            HttpResponse<String> r = Http.get(base + guarded, null);
             assertEquals(401, r.statusCode(), guarded);
             assertEquals(List.of(), SecretSettings.shownIn(r.body()), guarded);
-            assertEquals(401, get(base + guarded, "Bearer not-" + TOKEN).statusCode(), guarded);
+            assertEquals(401, Http.get(base + guarded, "Bearer not-" + TOKEN).statusCode(), guarded);
         }
-        assertEquals(200, get(base + LivePage.PAGE, "Bearer " + TOKEN).statusCode());
+        assertEquals(200, Http.get(base + LivePage.PAGE, "Bearer " + TOKEN).statusCode());
 
-        HttpResponse<String> info = get(base + OpsRoutes.INFO, "Bearer " + TOKEN);
+        HttpResponse<String> info = Http.get(base + OpsRoutes.INFO, "Bearer " + TOKEN);
         assertEquals(200, info.statusCode());
         assertEquals(List.of(), SecretSettings.shownIn(info.body()), info.body());
         JsonNode config = JSON.readTree(info.body()).get("config");
         assertEquals(SchemaRegistryServer.url(), config.get(ClstreamConfig.SCHEMA_REGISTRY_URL).asText(),
                 "the registry URL without its user info");
 
-        JsonNode live = JSON.readTree(get(base + LivePage.DATA, "Bearer " + TOKEN).body());
+        JsonNode live = JSON.readTree(Http.get(base + LivePage.DATA, "Bearer " + TOKEN).body());
         assertFalse(live.get("texts_shown").asBoolean(), "a real cluster's app hides event texts by default");
         assertTrue(live.get("low_confidence").size() > 0, "events are listed: " + live);
         live.get("low_confidence").forEach(e -> assertTrue(e.get("text").isNull(), e.toString()));
@@ -191,13 +189,5 @@ class SecretsIT {
                     (TEXT_MARK + " plain text").getBytes(StandardCharsets.UTF_8)));
             producer.flush();
         }
-    }
-
-    private static HttpResponse<String> get(String url, String authorization) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
-        if (authorization != null) {
-            b.header("Authorization", authorization);
-        }
-        return Http.send(b.GET().build());
     }
 }
