@@ -328,8 +328,7 @@ public final class ClstreamConfig extends AbstractConfig {
     public HttpSettings http() {
         org.apache.kafka.common.config.types.Password token = getPassword(HTTP_AUTH_TOKEN);
         return new HttpSettings(getBoolean(HTTP_ENABLED), getString(HTTP_BIND_ADDRESS), getInt(HTTP_PORT),
-                // A token from a file (a Kubernetes Secret made with --from-file) often ends in a newline.
-                token == null ? null : token.value().strip());
+                token == null ? null : token.value());
     }
 
     /** Liveness fails after this many stream-thread replacements within {@link #threadReplacementWindowMs()}. */

@@ -139,7 +139,7 @@ class ClstreamConfigTest {
         assertFalse(c.http().toString().contains("tok-7761"), c.http().toString());
         assertEquals(null, of().http().authToken());
         assertEquals("tok-7762", of(ClstreamConfig.HTTP_AUTH_TOKEN, "tok-7762\n").http().authToken(),
-                "a token read from a file keeps no newline");
+                "a token read from a file (a Secret made with --from-file) keeps no newline: ConfigDef trims it");
     }
 
     @Test
