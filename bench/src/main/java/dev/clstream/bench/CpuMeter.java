@@ -21,8 +21,8 @@ import org.openjdk.jmh.runner.IterationType;
  */
 final class CpuMeter {
     static final String LOG_PROPERTY = "clstream.bench.cpu-log";
-    /** USER_HZ: /proc/stat counts in 1/100 s on Linux. */
-    private static final double TICKS_PER_SECOND = 100.0;
+    /** USER_HZ: /proc/stat and /proc/PID/stat count in 1/100 s on Linux. */
+    static final double TICKS_PER_SECOND = 100.0;
 
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -54,6 +54,12 @@ final class CpuMeter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** CPU seconds this JVM has used, all threads. */
+    static double processCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
     }
 
     /** Machine-wide busy time (user, nice, system, irq, softirq, steal) in seconds, summed over CPUs. */

@@ -103,6 +103,12 @@ final class KraftNode {
         // One node, one app: waiting for more members before the first assignment only delays it (3 s by default).
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("group.streams.initial.rebalance.delay.ms", "0");
+        // An app killed with its node (kill -9, a crash) is still a member when both restart: its tasks wait until its
+        // session expires, 45 s by default. Six seconds, with a heartbeat every second, as a local dev node can afford.
+        p.put("group.streams.min.session.timeout.ms", "6000");
+        p.put("group.streams.session.timeout.ms", "6000");
+        p.put("group.streams.min.heartbeat.interval.ms", "1000");
+        p.put("group.streams.heartbeat.interval.ms", "1000");
         // As on most production clusters: topics are created on purpose (the app's own check needs that to be true).
         p.put("auto.create.topics.enable", "false");
         // A dev node shares the machine with the classifier: few threads, a small log-cleaner buffer (128 MiB default).

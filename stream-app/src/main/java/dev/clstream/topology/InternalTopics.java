@@ -19,6 +19,21 @@ public final class InternalTopics {
     /** Streams' segment size for repartition topics, whose records it deletes itself once consumed. */
     private static final String REPARTITION_SEGMENT_BYTES = Integer.toString(50 * 1024 * 1024);
 
+    /**
+     * The configs of the micro-batcher's changelog, given to Streams with the store (so that a real cluster gets them
+     * too) and used by embedded mode when it creates the topic. Every event leaves a put and, once its batch is out, a
+     * tombstone; the store is in memory, so every start restores the whole changelog. Compacted with Kafka's defaults
+     * (1 GiB segments, of which only closed ones are cleaned, and tombstones kept a day) it grows with the events ever
+     * processed, and so does the restart. Small segments let the cleaner keep it near what is waiting now; tombstones
+     * go after ten minutes, far longer than a restore of what remains takes (a reader that started from offset 0
+     * before a tombstone is removed must reach it first: Kafka's {@code delete.retention.ms} contract).
+     */
+    public static final Map<String, String> PENDING_CHANGELOG_CONFIGS = Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+            TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024),
+            TopicConfig.SEGMENT_MS_CONFIG, Long.toString(10 * 60 * 1000L),
+            TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(10 * 60 * 1000L));
+
     /** An internal topic: its full name ({@code application.id} first) and configs. */
     public record Topic(String name, Map<String, String> configs) {}
 
@@ -26,8 +41,7 @@ public final class InternalTopics {
 
     public static List<Topic> of(ClstreamConfig config) {
         List<Topic> topics = new ArrayList<>();
-        topics.add(new Topic(pendingChangelog(config),
-                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        topics.add(new Topic(pendingChangelog(config), PENDING_CHANGELOG_CONFIGS));
         if (config.labelStatsEnabled()) {
             topics.add(new Topic(name(config, LabelStatistics.REPARTITION + "-repartition"),
                     Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,

@@ -4,6 +4,7 @@ import dev.clstream.config.ClstreamConfig;
 import dev.clstream.event.InputDecoder;
 import dev.clstream.event.OutputEncoder;
 import dev.clstream.inference.InferenceEngine;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -18,6 +19,12 @@ public final class Topologies {
     public static final String EMBEDDINGS_SINK = "embeddings";
     public static final String DEAD_LETTER_SINK = "dead-letters";
     public static final String PENDING_STORE = "clstream-pending-events";
+    /**
+     * What the batcher ({@link MicroBatchProcessor}) logs at start when it finds events an earlier instance of its
+     * task left waiting in its store, group 1 their number: CrashSafetyIT and the restart bench read it from a log.
+     */
+    public static final Pattern RESTORED_EVENTS_LOG = Pattern.compile("task \\S+: (\\d+) events were waiting in "
+            + "the micro-batch store");
 
     private Topologies() {}
 
@@ -52,7 +59,7 @@ public final class Topologies {
         t.addProcessor(BATCHER, () -> new MicroBatchProcessor(engine, reader, config.microBatch(), outputs,
                 PENDING_STORE, listener), DECODER);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Long(),
-                new PendingEventCodec()), BATCHER);
+                new PendingEventCodec()).withLoggingEnabled(InternalTopics.PENDING_CHANGELOG_CONFIGS), BATCHER);
         // 4. Labeled events and [CLS] embeddings, each only when enabled.
         if (config.labelsEnabled()) {
             t.addSink(LABELS_SINK, config.labelsTopic(), Serdes.ByteArray().serializer(),

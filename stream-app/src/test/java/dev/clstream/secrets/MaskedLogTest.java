@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.status.Status;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,10 +55,25 @@ class MaskedLogTest {
         try (InputStream in = MaskedLogTest.class.getResourceAsStream("/logback.xml")) {
             xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        assertTrue(xml.contains("conversionWord=\"msg\" converterClass=\"" + MaskedMessageConverter.class.getName()),
+        assertTrue(xml.contains("conversionWord=\"msg\" class=\"" + MaskedMessageConverter.class.getName()), xml);
+        assertTrue(xml.contains("conversionWord=\"maskedEx\" class=\"" + MaskedThrowableConverter.class.getName()),
                 xml);
-        assertTrue(xml.contains("conversionWord=\"maskedEx\" converterClass=\""
-                + MaskedThrowableConverter.class.getName()), xml);
         assertTrue(xml.contains("%msg%n%maskedEx</pattern>"), "every pattern ends with the masked stack trace: " + xml);
+    }
+
+    /** Logback prints its whole configuration status on stderr, before the app's first line, when any is a warning. */
+    @Test
+    void theAppsLogbackConfigurationLoadsWithoutWarnings() throws Exception {
+        LoggerContext context = new LoggerContext();
+        try {
+            JoranConfigurator configurator = new JoranConfigurator();
+            configurator.setContext(context);
+            configurator.doConfigure(MaskedLogTest.class.getResource("/logback.xml"));
+            List<String> warnings = context.getStatusManager().getCopyOfStatusList().stream()
+                    .filter(s -> s.getEffectiveLevel() >= Status.WARN).map(Status::toString).toList();
+            assertEquals(List.of(), warnings);
+        } finally {
+            context.stop();
+        }
     }
 }

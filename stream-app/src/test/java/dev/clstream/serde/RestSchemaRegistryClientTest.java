@@ -17,23 +17,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.event.DeadLetterReason;
 import dev.clstream.event.DecodeException;
-import dev.clstream.testing.RequiredTools;
+import dev.clstream.testing.TlsFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
@@ -287,35 +281,10 @@ class RestSchemaRegistryClientTest {
 
     @Test
     void httpsWithATrustStore(@TempDir Path dir) throws Exception {
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        RequiredTools.requirePresent(Files.isExecutable(keytool), "keytool is not in " + keytool.getParent()
-                + ": run the tests with a full JDK");
-        Path serverStore = dir.resolve("server.p12");
-        Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "registry", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", serverStore.toString(), "-storepass", "serverpw")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
+        TlsFiles tls = TlsFiles.create(dir, "trustpw");
+        Path trustStore = tls.trustStore();
 
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(serverStore)) {
-            keys.load(in, "serverpw".toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, "serverpw".toCharArray());
-        SSLContext serverSsl = SSLContext.getInstance("TLS");
-        serverSsl.init(kmf.getKeyManagers(), null, null);
-
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("registry", keys.getCertificate("registry"));
-        Path trustStore = dir.resolve("trust.p12");
-        try (OutputStream o = Files.newOutputStream(trustStore)) {
-            trust.store(o, "trustpw".toCharArray());
-        }
-
-        try (FakeRegistryServer https = new FakeRegistryServer(serverSsl)) {
+        try (FakeRegistryServer https = new FakeRegistryServer(tls.serverContext())) {
             RestSchemaRegistryClient c = new RestSchemaRegistryClient(Map.of(SCHEMA_REGISTRY_URL, https.url(),
                     SSL_TRUSTSTORE_LOCATION, trustStore.toString(), SSL_TRUSTSTORE_PASSWORD, "trustpw",
                     SSL_TRUSTSTORE_TYPE, "PKCS12"));

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +26,46 @@ final class ChildApp {
     static final int SIGTERM_EXIT = 128 + 15;
     static final int SIGINT_EXIT = 128 + 2;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private ChildApp() {}
+
+    /** What a finished command printed (stdout, stderr and its log together) and its exit status. */
+    record Done(int status, String output) {
+        /** The lines that are JSON objects: what produce reports and tail prints, without the log. */
+        List<JsonNode> objects() {
+            List<JsonNode> out = new ArrayList<>();
+            for (String line : output.split("\n")) {
+                if (line.startsWith("{")) {
+                    try {
+                        out.add(JSON.readTree(line));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(line, e);
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Runs {@code clstream ARGS...} with {@code settings} to its end (at most 120 s), {@code stdin} (or nothing) on
+     * its standard input; what it printed is echoed to this test's output.
+     */
+    static Done runToEnd(Path workDir, String stdin, List<String> args, Map<String, String> settings)
+            throws IOException, InterruptedException {
+        Path log = Files.createTempFile(Files.createDirectories(workDir), "clstream-", ".log");
+        Process p = start(command(workDir, List.of("-Xmx256m"), args, settings), log);
+        try (OutputStream in = p.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        int status = awaitExit(p, 120, log);
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        System.out.println("$ clstream " + String.join(" ", args) + " -> " + status + "\n" + output);
+        return new Done(status, output);
+    }
 
     /**
      * The command line of {@code clstream ARGS...} with {@code settings} as {@code --set} flags.

@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.config.ClstreamConfig;
+import dev.clstream.it.ChildApp.Done;
 import dev.clstream.testing.KafkaTestCluster;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,36 +39,8 @@ class CommandsIT {
     @TempDir
     Path dir;
 
-    /** What a finished command printed (stdout, stderr and its log together) and its exit status. */
-    private record Done(int status, String output) {
-        /** The lines that are JSON objects: what produce reports and tail prints, without the log. */
-        List<JsonNode> objects() {
-            List<JsonNode> out = new ArrayList<>();
-            for (String line : output.split("\n")) {
-                if (line.startsWith("{")) {
-                    try {
-                        out.add(JSON.readTree(line));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(line, e);
-                    }
-                }
-            }
-            return out;
-        }
-    }
-
     private Done clstream(String stdin, List<String> args, Map<String, String> settings) throws Exception {
-        Path log = Files.createTempFile(dir, "clstream-", ".log");
-        Process p = ChildApp.start(ChildApp.command(dir, List.of("-Xmx256m"), args, settings), log);
-        try (OutputStream in = p.getOutputStream()) {
-            if (stdin != null) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        int status = ChildApp.awaitExit(p, 120, log);
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        System.out.println("$ clstream " + String.join(" ", args) + " -> " + status + "\n" + output);
-        return new Done(status, output);
+        return ChildApp.runToEnd(dir, stdin, args, settings);
     }
 
     @Test

@@ -12,6 +12,8 @@ import dev.clstream.serde.AvroSerializer;
 import dev.clstream.serde.SchemaRegistryClient;
 import dev.clstream.testing.KafkaTestCluster;
 import dev.clstream.testing.TestBundles;
+import dev.clstream.topology.InternalTopics;
+import dev.clstream.topology.Topologies;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +27,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -48,10 +49,10 @@ import org.junit.jupiter.api.io.TempDir;
  * waits until the running instance has committed a random number of new labels, then a random extra delay.
  * Each instance's output goes to {@code target/it-work/crash-safety-<n>/child-<incarnation>.log}.
  *
- * <p>Cost: about 3.5 minutes on 2 cores. A restart after a kill waits for the killed member to leave: under the
- * Streams group protocol that is the broker's session timeout for streams groups (45 s by default), not the client's
- * {@code session.timeout.ms}; the producer goes on meanwhile (some 80,000 events in all), and every one of them must
- * come out once.
+ * <p>Cost: about a minute on 2 cores. A restart after a kill waits for the killed member to leave: under the
+ * Streams group protocol that is the broker's session timeout for streams groups (6 s on the embedded node, see
+ * {@code KraftNode}), not the client's {@code session.timeout.ms}; the producer goes on meanwhile, and every event
+ * must come out once.
  */
 @ExtendWith({KafkaTestCluster.class, SchemaRegistryServer.class})
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -60,10 +61,15 @@ class CrashSafetyIT {
     static final int EVENTS = 20_000;
     /** Kills per run, every one of which must land; {@code -Dclstream.crash.kills=N} for a longer stress run. */
     static final int KILLS = Integer.getInteger("clstream.crash.kills", 4);
-    /** What MicroBatchProcessor logs when it finds events left waiting in its store by an earlier instance. */
-    static final Pattern RESTORED = Pattern.compile("task \\S+: (\\d+) events were waiting in the micro-batch store");
     /** The producer's steady rate: the whole input takes about EVENTS / RATE seconds, spread over the kills. */
     static final int EVENTS_PER_SECOND = 400;
+    /** How long events wait in the micro-batch store ({@code batch.max.wait.ms}): across about 15 commits. */
+    static final long BATCH_WAIT_MS = 1500;
+    /**
+     * Each instance runs at least this long before its kill: twice the batch wait, so that it is past flushing what
+     * it restored and holds events it read itself, waiting, when the kill lands (a restart takes seconds).
+     */
+    static final long MIN_RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * BATCH_WAIT_MS);
 
     @TempDir
     Path dir;
@@ -90,8 +96,8 @@ class CrashSafetyIT {
         String registryUrl = SchemaRegistryServer.url();
         Path bundle = TestBundles.tiny(dir.resolve("tiny")).directory();
         Path logs = Files.createDirectories(ItSupport.workDir().resolve(KafkaTestCluster.uniqueName("crash-safety")));
-        List<String> command = childCommand(bootstrap, registryUrl, bundle, KafkaTestCluster.uniqueName("crash-app"),
-                topics);
+        String appId = KafkaTestCluster.uniqueName("crash-app");
+        List<String> command = childCommand(bootstrap, registryUrl, bundle, appId, topics);
         log("seed %d (-Dclstream.crash.seed=%d replays the kill moments); child logs in %s", seed, seed, logs);
 
         t0 = System.nanoTime();
@@ -111,12 +117,12 @@ class CrashSafetyIT {
                 long started = System.nanoTime();
                 int wanted = 100 + rnd.nextInt(900);
                 long extraDelay = rnd.nextInt(500);
-                // Progress: this instance must commit `wanted` new labels (less when the input runs out first).
+                // Progress: this instance must commit `wanted` new labels, and run for MIN_RUN_NANOS.
                 Process c = child;
                 int inc = incarnation;
                 ItSupport.awaitOrFail(90_000, () -> {
                     assertAlive(c, logs);
-                    return out.count(labels) - atStart >= wanted;
+                    return out.count(labels) - atStart >= wanted && System.nanoTime() - started >= MIN_RUN_NANOS;
                 }, () -> "incarnation " + inc + " made no progress in 90 s (labels " + out.count(labels)
                         + ", produced " + producer.sent() + "); its log ends with:\n"
                         + ItSupport.tail(logs.resolve("child-" + inc + ".log"), 60));
@@ -182,6 +188,10 @@ class CrashSafetyIT {
             RoundTripIT.assertExactlyOnce("embeddings", ids, embeddingIds);
             assertEquals(ids.size(), out.count(labels), "labeled events");
             assertEquals(ids.size(), out.count(embeddings), "embeddings");
+            // Streams made the batcher's changelog with the app's configs, so that its cleaner bounds every restore.
+            String changelog = appId + "-" + Topologies.PENDING_STORE + "-changelog";
+            InternalTopics.PENDING_CHANGELOG_CONFIGS.forEach((key, value) ->
+                    assertEquals(value, ItSupport.topicConfig(changelog, key), changelog + " " + key));
             log("done at +%.1f s: %d kills, %d incarnations, every id exactly once", secondsSince(t0), kills.size(),
                     incarnation);
         }
@@ -206,10 +216,8 @@ class CrashSafetyIT {
         settings.put("batch.max.size", "65536");
         settings.put("batch.max.tokens", "10000000");
         settings.put("batch.max.bytes", "100000000");
-        settings.put("batch.max.wait.ms", "1500");
+        settings.put("batch.max.wait.ms", Long.toString(BATCH_WAIT_MS));
         settings.put("inference.concurrency", "1");
-        // A killed member leaves the group after this (the broker's minimum), not after the 45 s default.
-        settings.put("session.timeout.ms", "6000");
         return ChildApp.command(bundle.getParent(), List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
                 List.of("run", "--bundle", bundle.toString(), "--bootstrap-servers", bootstrap), settings);
     }
@@ -236,8 +244,9 @@ class CrashSafetyIT {
     /** The events a child's log says it found waiting in its micro-batch store at start, over all its tasks. */
     private static int restoredEvents(Path log) {
         try {
-            return Files.readAllLines(log, StandardCharsets.UTF_8).stream().map(RESTORED::matcher)
-                    .filter(Matcher::find).mapToInt(m -> Integer.parseInt(m.group(1))).sum();
+            return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                    .map(Topologies.RESTORED_EVENTS_LOG::matcher).filter(Matcher::find)
+                    .mapToInt(m -> Integer.parseInt(m.group(1))).sum();
         } catch (IOException e) {
             return 0;
         }

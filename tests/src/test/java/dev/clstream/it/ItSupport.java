@@ -132,6 +132,18 @@ final class ItSupport {
         }
     }
 
+    /** One topic config's value as the broker reports it (its default when the topic does not set it). */
+    static String topicConfig(String topic, String key) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KafkaTestCluster.bootstrapServers()))) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            return admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get(key)
+                    .value();
+        } catch (Exception e) {
+            throw new AssertionError("cannot read " + key + " of topic " + topic + ": " + e, e);
+        }
+    }
+
     static void createTopics(int partitions, String... names) {
         KafkaTestCluster.createTopics(partitions, names);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(

@@ -2,14 +2,10 @@ package dev.clstream.it;
 
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * Three brokers and a KRaft controller from Kafka's own test kit, set up as a small production cluster:
@@ -30,14 +26,9 @@ final class ThreeBrokerCluster implements AutoCloseable {
     }
 
     static ThreeBrokerCluster start() throws Exception {
-        MetadataVersion mv = MetadataVersion.latestProduction();
-        // kraft.version stays at the kit's: its controllers are a static quorum.
-        Map<String, Short> features = Feature.PRODUCTION_FEATURES.stream().filter(f -> f != Feature.KRAFT_VERSION)
-                .collect(Collectors.toMap(Feature::featureName, f -> f.defaultLevel(mv)));
-        TestKitNodes nodes = new TestKitNodes.Builder(BootstrapMetadata.fromVersions(mv, features, "eos-test"))
+        TestKitNodes nodes = new TestKitNodes.Builder(TestKitClusters.productionFeatures())
                 .setCombined(false).setNumBrokerNodes(NODES).setNumControllerNodes(1).build();
-        KafkaClusterTestKit.Builder b = new KafkaClusterTestKit.Builder(nodes);
-        Map.ofEntries(
+        return new ThreeBrokerCluster(TestKitClusters.start(nodes, Map.ofEntries(
                 Map.entry("offsets.topic.replication.factor", "3"),
                 Map.entry("transaction.state.log.replication.factor", "3"),
                 Map.entry("transaction.state.log.min.isr", "2"),
@@ -45,30 +36,8 @@ final class ThreeBrokerCluster implements AutoCloseable {
                 Map.entry("min.insync.replicas", "2"),
                 Map.entry("offsets.topic.num.partitions", "6"),
                 Map.entry("transaction.state.log.num.partitions", "6"),
-                Map.entry("unstable.api.versions.enable", "false"),
-                Map.entry("auto.create.topics.enable", "false"),
-                Map.entry("group.initial.rebalance.delay.ms", "0"),
-                Map.entry("group.streams.initial.rebalance.delay.ms", "0"),
-                Map.entry("group.streams.min.session.timeout.ms", "6000"),
-                Map.entry("group.streams.session.timeout.ms", "6000"),
-                Map.entry("group.streams.min.heartbeat.interval.ms", "1000"),
-                Map.entry("group.streams.heartbeat.interval.ms", "1000"),
                 // A stopped broker hands nothing over first (crashAndRestartBroker): as after a crash.
-                Map.entry("controlled.shutdown.enable", "false"),
-                Map.entry("num.network.threads", "2"),
-                Map.entry("num.io.threads", "2"),
-                Map.entry("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024)))
-                .forEach(b::setConfigProp);
-        KafkaClusterTestKit kit = b.build();
-        try {
-            kit.format();
-            kit.startup();
-            kit.waitForReadyBrokers();
-            return new ThreeBrokerCluster(kit);
-        } catch (Exception e) {
-            kit.close();
-            throw e;
-        }
+                Map.entry("controlled.shutdown.enable", "false"))));
     }
 
     String bootstrapServers() {

@@ -1,0 +1,31 @@
+package dev.clstream.bench;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The settings of an application the multi-process benches run, and its output topics, created on the broker. */
+final class BenchApps {
+    private BenchApps() {}
+
+    /**
+     * Settings for application {@code app} reading {@code input} (plain-text values, the id in the key) and writing
+     * JSON to its own topics, made here with {@code partitions} partitions; no registry is needed.
+     */
+    static Map<String, String> settings(BenchCluster cluster, String app, String input, int partitions, Path work)
+            throws Exception {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("application.id", app);
+        s.put("input.topic", input);
+        s.put("input.format", "text");
+        s.put("output.format", "json");
+        for (String key : List.of("labels.topic", "embeddings.topic", "dead.letter.topic", "label.stats.topic")) {
+            String topic = app + "-" + key.substring(0, key.length() - ".topic".length()).replace('.', '-');
+            cluster.createTopic(topic, partitions, Map.of());
+            s.put(key, topic);
+        }
+        s.put("state.dir", work.resolve(app + "-state").toString());
+        return s;
+    }
+}
