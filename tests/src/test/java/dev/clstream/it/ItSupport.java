@@ -97,10 +97,6 @@ final class ItSupport {
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /**
-     * Creates topics on the shared cluster and waits until a client sees all their partitions in its metadata (a
-     * topic created a moment ago may not be in the broker's metadata yet).
-     */
     /** The first {@code n} records of {@code topic} (read_committed, all partitions), failing after 30 s. */
     static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int n) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
@@ -144,6 +140,10 @@ final class ItSupport {
         }
     }
 
+    /**
+     * Creates topics on the shared cluster and waits until a client sees all their partitions in its metadata (a
+     * topic created a moment ago may not be in the broker's metadata yet).
+     */
     static void createTopics(int partitions, String... names) {
         KafkaTestCluster.createTopics(partitions, names);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
