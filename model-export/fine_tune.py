@@ -32,6 +32,7 @@ import argparse
 import csv
 import datetime
 import gzip
+import hashlib
 import io
 import json
 import math
@@ -469,6 +470,7 @@ def fine_tune(args):
 
     model = model.to(device)
     started = time.time()
+    fingerprint = split_fingerprint(examples, val_idx, test_idx)
     if not args.export_only:
         history, best_epoch = train(model, encoded, y_all, labels, train_idx, val_idx, names, args, device, args.log)
         held_out = evaluation(labels, [y_all[i] for i in test_idx],
@@ -487,11 +489,10 @@ def fine_tune(args):
             "train_examples": len(train_idx), "validation_examples": len(val_idx), "test_examples": len(test_idx),
             "epochs": history, "best_epoch": best_epoch, "held_out_pytorch": held_out,
             "train_seconds": round(time.time() - started, 1), "command": args.command,
-            "split_ids_sha256": split_fingerprint(examples, val_idx, test_idx)}
+            "split_ids_sha256": fingerprint}
         if args.save_model:
             save_model(args.save_model, model, tokenizer, labels, max_length, training)
-    elif (training.get("split_ids_sha256", split_fingerprint(examples, val_idx, test_idx))
-          != split_fingerprint(examples, val_idx, test_idx)
+    elif (training.get("split_ids_sha256", fingerprint) != fingerprint
           or training["test_examples"] != len(test_idx) or training["validation_examples"] != len(val_idx)):
         # Another split would calibrate and judge on examples the model was trained on.
         raise FineTuneError(f"the split arguments give other validation and held-out examples ({len(val_idx)} and "
@@ -520,7 +521,6 @@ def fine_tune(args):
 
 def split_fingerprint(examples, val_idx, test_idx):
     """sha256 of the validation and held-out ids: what --export-only compares to refuse another split."""
-    import hashlib
     ids = ",".join(sorted(examples[i][0] for i in val_idx)) + "|" + ",".join(sorted(examples[i][0] for i in test_idx))
     return hashlib.sha256(ids.encode("utf-8")).hexdigest()
 

@@ -89,8 +89,9 @@ public final class Secrets {
             // A login module's error may quote one option of the JAAS line, not the whole line.
             Matcher option = JAAS_OPTION.matcher(value);
             while (option.find()) {
-                if (SECRET_NAME.matcher(option.group(1).toLowerCase(Locale.ROOT)).find()
-                        || option.group(1).toLowerCase(Locale.ROOT).matches(".*(password|secret|token).*")) {
+                // Options are camelCase words (clientSecret), not dot-separated keys: a secret word anywhere counts.
+                String name = option.group(1).toLowerCase(Locale.ROOT);
+                if (SECRET_NAME.matcher(name).find() || name.matches(".*(password|secret|token).*")) {
                     add(option.group(2));
                 }
             }
