@@ -6,13 +6,17 @@
 #   bench/run-cluster-bench.sh restart [--events N,N,...] [--text-bytes B] [--partitions P]
 #       start -> ready after a kill -9 following a long run, changelog with Kafka's defaults and with clstream's;
 #       the tiny test encoder
-# Output: bench/target/<scale|restart>-bench.txt.
+#   bench/run-cluster-bench.sh cache [--events N] [--repeats 0,50,90] [--rounds R] [--bundle DIR]
+#       one instance (any core) through backlogs with that share of repeated texts, the repeat cache off and on;
+#       the default bundle
+# Output: bench/target/<scale|restart|cache>-bench.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
   scale) main=dev.clstream.bench.ScaleBench ;;
   restart) main=dev.clstream.bench.RestartBench ;;
-  *) echo "usage: $0 scale|restart [arguments]" >&2; exit 2 ;;
+  cache) main=dev.clstream.bench.RepeatCacheBench ;;
+  *) echo "usage: $0 scale|restart|cache [arguments]" >&2; exit 2 ;;
 esac
 out="bench/target/$1-bench.txt"
 shift

@@ -64,6 +64,8 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String INFERENCE_BATCH_SIZE = "inference.batch.size";
     public static final String TEXT_MAX_CHUNKS = "text.max.chunks";
     public static final String INFERENCE_OPTIMIZATION = "inference.optimization";
+    public static final String INFERENCE_CACHE_MAX_BYTES = "inference.cache.max.bytes";
+    public static final String MODEL_RELOAD_INTERVAL_MS = "model.reload.interval.ms";
     public static final String HTTP_ENABLED = "http.enabled";
     public static final String HTTP_BIND_ADDRESS = "http.bind.address";
     public static final String HTTP_PORT = "http.port";
@@ -128,7 +130,12 @@ public final class ClstreamConfig extends AbstractConfig {
             .define(BATCH_MAX_WAIT_MS, Type.LONG, 50L, Range.between(1, 60_000), Importance.MEDIUM,
                     "... or once its oldest event has waited this long (wall clock).")
             .define(MODEL_BUNDLE, Type.STRING, "", Importance.HIGH,
-                    "Model bundle directory or built-in bundle name; empty means the default bundle.")
+                    "Model bundle directory, built-in bundle name, or model repository (a directory of versions, "
+                            + "<dir>/<version>/bundle.json, the highest serving); empty means the default bundle.")
+            .define(MODEL_RELOAD_INTERVAL_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.MEDIUM,
+                    "When model.bundle is a model repository (<dir>/<version>/bundle.json), look for a new highest "
+                            + "version this often, check it in the background and swap it in between micro-batches; "
+                            + "0 turns polling off.")
             .define(MODEL_VERIFY, Type.BOOLEAN, true, Importance.MEDIUM,
                     "At start-up, run the bundle's parity.json (when it has one) through the engine and refuse to "
                             + "start when the outputs are outside its tolerance.")
@@ -147,6 +154,11 @@ public final class ClstreamConfig extends AbstractConfig {
                             + "texts (default: the bundle's max_chunks).")
             .define(INFERENCE_OPTIMIZATION, Type.STRING, "all", ValidString.in("none", "basic", "extended", "all"),
                     Importance.LOW, "ONNX Runtime graph optimisation level.")
+            .define(INFERENCE_CACHE_MAX_BYTES, Type.LONG, null, ConfigValidators.nullOr(Range.atLeast(0)),
+                    Importance.MEDIUM, "Keep the results of recently seen texts (same token ids, compared in full) "
+                            + "for the model version serving, up to about this many bytes, least recently used "
+                            + "out; a repeat skips the encoder and gets bit-identical outputs. 0 turns it off "
+                            + "(default: heap / 16, at most 64 MiB).")
             .define(HTTP_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Serve /metrics, /health/live, /health/ready and /info over HTTP.")
             .define(HTTP_BIND_ADDRESS, Type.STRING, "", ConfigValidators.bindAddress(), Importance.MEDIUM,
@@ -321,6 +333,10 @@ public final class ClstreamConfig extends AbstractConfig {
         return getString(MODEL_BUNDLE);
     }
 
+    public long modelReloadIntervalMs() {
+        return getLong(MODEL_RELOAD_INTERVAL_MS);
+    }
+
     public boolean modelVerify() {
         return getBoolean(MODEL_VERIFY);
     }
@@ -379,6 +395,8 @@ public final class ClstreamConfig extends AbstractConfig {
                 .intraOpThreads(getInt(INFERENCE_THREADS))
                 .concurrency(getInt(INFERENCE_CONCURRENCY))
                 .maxTextsPerRun(getInt(INFERENCE_BATCH_SIZE))
+                .optCacheMaxBytes(getLong(INFERENCE_CACHE_MAX_BYTES) != null ? getLong(INFERENCE_CACHE_MAX_BYTES)
+                        : MemoryBudget.forThisJvm().inferenceCacheBytes())
                 .build();
     }
 

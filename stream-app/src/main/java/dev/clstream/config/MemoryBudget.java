@@ -15,19 +15,24 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <li>one fetch of each stream thread's consumer: {@code fetch.max.bytes} = heap / 16 (1 to 50 MiB);</li>
  *   <li>Streams' record cache: {@code statestore.cache.max.bytes} = heap / 32 (at most 10 MiB);</li>
  *   <li>events waiting in each task's micro-batch: {@code batch.max.bytes} = heap / 32 (at least 1 MiB),
- *       held twice (decoded, and in the store).</li>
+ *       held twice (decoded, and in the store);</li>
+ *   <li>results of repeated texts: {@code inference.cache.max.bytes} = heap / 16, at most 64 MiB. An
+ *       entry of a short text with a 384-wide h_0 is about 2 KB, so 64 MiB holds some 30,000 recent
+ *       texts: a campaign's repeats over minutes at a few hundred events/s, for a few percent of a
+ *       container's memory.</li>
  * </ul>
- * That is at most about 3/8 of the heap with one stream thread and two tasks: the rest is for the
+ * That is at most about 7/16 of the heap with one stream thread and two tasks: the rest is for the
  * app, Kafka's clients and the garbage collector (the model's weights live outside the heap).
  */
-public record MemoryBudget(long inputBufferBytes, long fetchBytes, long cacheBytes, long pendingBytesPerTask) {
+public record MemoryBudget(long inputBufferBytes, long fetchBytes, long cacheBytes, long pendingBytesPerTask,
+                           long inferenceCacheBytes) {
     static final String INPUT_BUFFER_MAX_BYTES = "input.buffer.max.bytes";
     private static final long MIB = 1024 * 1024;
 
     /** The budget for a JVM whose heap may grow to {@code maxHeap} bytes. */
     public static MemoryBudget forHeap(long maxHeap) {
         return new MemoryBudget(maxHeap / 8, clamp(maxHeap / 16, MIB, 50 * MIB), Math.min(10 * MIB, maxHeap / 32),
-                Math.max(MIB, maxHeap / 32));
+                Math.max(MIB, maxHeap / 32), Math.min(64 * MIB, maxHeap / 16));
     }
 
     public static MemoryBudget forThisJvm() {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clstream.bundle.BundleManifest;
 import dev.clstream.config.ClstreamConfig;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.TreeMap;
 
 /** The body of {@code /info}: which model is served, with what labels, under which settings (secrets redacted). */
@@ -23,6 +25,20 @@ public final class InfoDocument {
         m.putArray("labels").addAll(model.labels().stream().map(JsonNodeFactory.instance::textNode).toList());
         ObjectNode c = root.putObject("config");
         config.redacted().forEach(c::put);
+        return root;
+    }
+
+    /**
+     * {@link #of(BundleManifest, ClstreamConfig)} for a model served from a repository: also the repository and the
+     * versions refused since start, newest first, each with its reason.
+     */
+    public static ObjectNode of(BundleManifest model, ClstreamConfig config, Path repository,
+                                Map<String, String> refused) {
+        ObjectNode root = of(model, config);
+        ObjectNode m = (ObjectNode) root.get("model");
+        m.put("repository", repository.toString());
+        ObjectNode r = m.putObject("refused_versions");
+        refused.forEach(r::put);
         return root;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** The operations endpoints: {@code /metrics}, {@code /health/live}, {@code /health/ready}, {@code /info}. */
 public final class OpsRoutes {
@@ -16,19 +17,22 @@ public final class OpsRoutes {
 
     private OpsRoutes() {}
 
-    /** @param info the {@code /info} document; fixed for the app's life, so written once */
-    public static List<Route> of(PrometheusMeterRegistry registry, HealthCheck health, JsonNode info) {
-        String infoBody;
-        try {
-            infoBody = Exchanges.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(info) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("the /info document does not serialise", e);
-        }
+    /** @param info the {@code /info} document as it is now (the model serving may change), written per request */
+    public static List<Route> of(PrometheusMeterRegistry registry, HealthCheck health,
+                                 Supplier<? extends JsonNode> info) {
         return List.of(
                 route(METRICS, exchange -> Exchanges.send(exchange, 200, PROMETHEUS_TEXT, registry.scrape())),
                 route(LIVE, HealthHandlers.live(health)),
                 route(READY, HealthHandlers.ready(health)),
-                route(INFO, exchange -> Exchanges.send(exchange, 200, Exchanges.JSON_TYPE, infoBody)));
+                route(INFO, exchange -> Exchanges.send(exchange, 200, Exchanges.JSON_TYPE, write(info.get()))));
+    }
+
+    private static String write(JsonNode info) {
+        try {
+            return Exchanges.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(info) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the /info document does not serialise", e);
+        }
     }
 
     private static Route route(String path, com.sun.net.httpserver.HttpHandler handler) {

@@ -6,7 +6,8 @@ import java.util.Locale;
 /**
  * How the encoder runs: execution provider, ONNX Runtime threads per run, how many runs may go at
  * once, graph optimisation level, and the limits of one encoder run (texts, padded tokens) used when
- * a window of texts is split into length-sorted runs ({@link RunPlanner}). Immutable; {@link #builder()} starts from defaults suited to the provider.
+ * a window of texts is split into length-sorted runs ({@link RunPlanner}), and the size of the cache of
+ * repeated texts ({@link PredictionCache}). Immutable; {@link #builder()} starts from defaults suited to the provider.
  *
  * <p>CPU defaults follow measurements on small machines (see bench/README.md): several
  * single-threaded runs side by side beat one multi-threaded run, and one text per run beats batches
@@ -20,6 +21,7 @@ public record EncoderOptions(
         OptLevel optimization,
         int maxTextsPerRun,
         int maxPaddedTokensPerRun,
+        long cacheMaxBytes,
         RunInterceptor interceptor) {
 
     public EncoderOptions {
@@ -27,6 +29,9 @@ public record EncoderOptions(
         check(concurrency >= 1, "concurrency", concurrency, ">= 1");
         check(maxTextsPerRun >= 1, "max texts per run", maxTextsPerRun, ">= 1");
         check(maxPaddedTokensPerRun >= 1, "max padded tokens per run", maxPaddedTokensPerRun, ">= 1");
+        if (cacheMaxBytes < 0) {
+            throw new IllegalArgumentException("cache size must be >= 0 bytes, got " + cacheMaxBytes);
+        }
         interceptor = interceptor == null ? RunInterceptor.NONE : interceptor;
     }
 
@@ -46,6 +51,7 @@ public record EncoderOptions(
         b.optimization = optimization;
         b.maxTextsPerRun = maxTextsPerRun;
         b.maxPaddedTokensPerRun = maxPaddedTokensPerRun;
+        b.cacheMaxBytes = cacheMaxBytes;
         b.interceptor = interceptor;
         return b;
     }
@@ -75,6 +81,7 @@ public record EncoderOptions(
         private OptLevel optimization = OptLevel.ALL_OPT;
         private Integer maxTextsPerRun;
         private Integer maxPaddedTokensPerRun;
+        private long cacheMaxBytes;
         private RunInterceptor interceptor = RunInterceptor.NONE;
 
         private Builder() {}
@@ -117,6 +124,15 @@ public record EncoderOptions(
             return this;
         }
 
+        /**
+         * Bound on the {@link PredictionCache} of repeated token sequences, in estimated bytes; 0 (the
+         * default here: a library caller decides) turns it off.
+         */
+        public Builder optCacheMaxBytes(long bytes) {
+            this.cacheMaxBytes = bytes;
+            return this;
+        }
+
         /** A seam for tests: called before each encoder run (see {@link RunInterceptor}); none by default. */
         public Builder optRunInterceptor(RunInterceptor interceptor) {
             this.interceptor = interceptor;
@@ -131,7 +147,7 @@ public record EncoderOptions(
             int threads = intraOpThreads != null ? intraOpThreads : gpu ? 1 : Math.max(1, cores / runs);
             int texts = maxTextsPerRun != null ? maxTextsPerRun : gpu ? 256 : 1;
             int tokens = maxPaddedTokensPerRun != null ? maxPaddedTokensPerRun : Integer.MAX_VALUE;
-            return new EncoderOptions(provider, threads, runs, optimization, texts, tokens, interceptor);
+            return new EncoderOptions(provider, threads, runs, optimization, texts, tokens, cacheMaxBytes, interceptor);
         }
     }
 }

@@ -30,7 +30,11 @@ final class FaultIsolation {
     Predictions predict(List<TokenizedText> texts) {
         List<Outcome> out = new ArrayList<>(texts.size());
         isolate(texts, out, true);
-        return new Predictions(out, paddedTokens, retries);
+        long tokens = 0;
+        for (TokenizedText t : texts) {
+            tokens += t.length();
+        }
+        return new Predictions(out, paddedTokens, retries, tokens);
     }
 
     private void isolate(List<TokenizedText> texts, List<Outcome> out, boolean retry) {

@@ -34,6 +34,7 @@ public final class InferenceEngine implements AutoCloseable {
     private final Encoder encoder;
     private final TokenizedText probe;
     private final RunExecutor executor;
+    private final PredictionCache cache;
     private final AtomicBoolean closed = new AtomicBoolean();
     private double probeNanosPerToken = Double.NaN;
 
@@ -45,6 +46,8 @@ public final class InferenceEngine implements AutoCloseable {
         this.encoder = encoder;
         this.probe = probe;
         this.executor = new RunExecutor(options.concurrency());
+        // One per engine: an engine is one model version, and a result is only that version's.
+        this.cache = new PredictionCache(options.cacheMaxBytes());
     }
 
     /** Opens a bundle loaded by {@link ModelBundle#load}; every mismatch fails here with a {@link BundleException}. */
@@ -177,14 +180,25 @@ public final class InferenceEngine implements AutoCloseable {
     /**
      * Like {@link #predict}, but what fails is retried, then narrowed down to the texts at fault
      * ({@link FaultIsolation}), so one bad input costs only its own result; the whole call keeps to
-     * {@code deadlineNanos}.
+     * {@code deadlineNanos}. Texts seen recently are answered from the {@link PredictionCache} (when
+     * {@link EncoderOptions#cacheMaxBytes} allows one) with the results they had then.
      *
      * @throws EncoderStalledException the time limit passed, or the encoder fails even on its probe
      *         text: the encoder is at fault, no text is
      * @throws IllegalStateException the engine is closed
      */
     public Predictions predictIsolating(List<TokenizedText> texts, long deadlineNanos) {
-        return new FaultIsolation(this, deadlineNanos).predict(texts);
+        return cache.predict(texts, misses -> new FaultIsolation(this, deadlineNanos).predict(misses));
+    }
+
+    /** Whether {@link #predictIsolating} would answer {@code text} without the encoder now. */
+    public boolean cached(TokenizedText text) {
+        return cache.contains(text);
+    }
+
+    /** This engine's cache of repeated texts, for its meters. */
+    public PredictionCache cache() {
+        return cache;
     }
 
     /**

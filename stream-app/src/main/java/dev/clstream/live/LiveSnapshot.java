@@ -45,6 +45,8 @@ final class LiveSnapshot {
         root.put("low_confidence_threshold", w.lowConfidenceThreshold);
         root.put("texts_shown", w.showTexts);
         root.putArray("labels").addAll(w.labels.stream().map(f::textNode).toList());
+        root.put("model", w.model);
+        root.set("model_swaps", JSON.valueToTree(w.modelSwaps.newestFirst()));
 
         ObjectNode totals = root.putObject("totals");
         totals.put("in", w.totalIn);

@@ -28,6 +28,9 @@ public final class LiveWindow {
 
     record DeadLetterSeen(long timeMs, String reason, String stage, String message, String source) {}
 
+    /** A new model version taking over: the page marks it on its time axis. */
+    record ModelSwap(long timeMs, String model) {}
+
     final List<String> labels;
     private final Map<String, Integer> labelIndex = new HashMap<>();
     final double lowConfidenceThreshold;
@@ -39,6 +42,9 @@ public final class LiveWindow {
     final Second[] ring = new Second[WINDOW_SECONDS + 1];
     final RecentEvents<LowConfidence> lowConfidence = new RecentEvents<>(RECENT);
     final RecentEvents<DeadLetterSeen> recentDeadLetters = new RecentEvents<>(RECENT);
+    final RecentEvents<ModelSwap> modelSwaps = new RecentEvents<>(RECENT);
+    /** The model serving, name@version; null until the topology is built. */
+    String model;
     long totalIn;
     long totalOut;
     long totalDeadLetters;
@@ -117,6 +123,14 @@ public final class LiveWindow {
             totalDeadLetters++;
             recentDeadLetters.add(seen);
         }
+    }
+
+    /** The model serving now ({@code name@version}); a change from the one before is a swap, kept with its time. */
+    public synchronized void modelServed(String id) {
+        if (model != null && !model.equals(id)) {
+            modelSwaps.add(new ModelSwap(clockMs.getAsLong(), id));
+        }
+        model = id;
     }
 
     /** The window as the live page reads it (see {@link LiveSnapshot}). */

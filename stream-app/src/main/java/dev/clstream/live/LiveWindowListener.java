@@ -1,5 +1,6 @@
 package dev.clstream.live;
 
+import dev.clstream.bundle.BundleManifest;
 import dev.clstream.event.DeadLetterReason;
 import dev.clstream.topology.PipelineListener;
 
@@ -9,6 +10,11 @@ public final class LiveWindowListener implements PipelineListener {
 
     public LiveWindowListener(LiveWindow window) {
         this.window = window;
+    }
+
+    @Override
+    public void modelServed(BundleManifest model) {
+        window.modelServed(model.id());
     }
 
     @Override

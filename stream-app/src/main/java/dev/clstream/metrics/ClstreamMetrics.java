@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,6 +48,8 @@ public final class ClstreamMetrics implements PipelineListener {
     private final Map<String, Counter> statsSkipped = new ConcurrentHashMap<>();
     private final Map<DeadLetterReason, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<String, LabelMeters> labels = new ConcurrentHashMap<>();
+    /** The id (name@version) of the model serving. */
+    private final AtomicReference<String> serving = new AtomicReference<>();
 
     private record LabelMeters(Counter predictions, DistributionSummary confidence) {}
 
@@ -78,11 +81,30 @@ public final class ClstreamMetrics implements PipelineListener {
                 .serviceLevelObjectives(END_TO_END_BUCKETS).register(registry);
     }
 
-    /** {@code clstream_model_info{model, version} 1}: joins any series to the model that produced it. */
+    /**
+     * {@code clstream_model_info{model, version}}: 1 for the version serving, 0 for those served before it (joins any
+     * series to the model that produced it); a change of version counts as a reload that swapped.
+     */
     @Override
     public void modelServed(BundleManifest model) {
-        Gauge.builder("clstream.model.info", () -> 1).description("The model bundle being served")
+        String before = serving.getAndSet(model.id());
+        if (before != null && !before.equals(model.id())) {
+            reloads("swapped").increment();
+        }
+        String id = model.id();
+        Gauge.builder("clstream.model.info", serving, s -> id.equals(s.get()) ? 1 : 0)
+                .description("The model bundle being served (1) and those served before it (0)")
                 .tag("model", model.name()).tag("version", model.version()).register(registry);
+    }
+
+    @Override
+    public void modelRefused(String version, String reason) {
+        reloads("refused").increment();
+    }
+
+    private Counter reloads(String result) {
+        return Counter.builder("clstream.model.reloads").description("New model versions taken up (swapped) or "
+                + "refused by their checks, per result").tag("result", result).register(registry);
     }
 
     @Override

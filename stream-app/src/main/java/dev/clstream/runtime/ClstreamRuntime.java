@@ -1,11 +1,10 @@
 package dev.clstream.runtime;
 
 import dev.clstream.avro.TrustedClasses;
-import dev.clstream.bundle.BuiltInBundles;
-import dev.clstream.bundle.ModelBundle;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.http.HttpEndpoint;
 import dev.clstream.inference.InferenceEngine;
+import dev.clstream.inference.ServingEngine;
 import dev.clstream.topology.PipelineListener;
 import java.time.Duration;
 import java.util.Optional;
@@ -26,16 +25,16 @@ public final class ClstreamRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClstreamRuntime.class);
 
     private final ClstreamConfig config;
-    private final InferenceEngine engine;
+    private final ServingEngine serving;
     private final KafkaStreams streams;
     private final RuntimeHealth health;
     private final HttpEndpoint http;
     private final Closer closer;
 
-    private ClstreamRuntime(ClstreamConfig config, InferenceEngine engine, KafkaStreams streams,
+    private ClstreamRuntime(ClstreamConfig config, ServingEngine serving, KafkaStreams streams,
                             RuntimeHealth health, HttpEndpoint http, Closer closer) {
         this.config = config;
-        this.engine = engine;
+        this.serving = serving;
         this.streams = streams;
         this.health = health;
         this.http = http;
@@ -54,22 +53,25 @@ public final class ClstreamRuntime implements AutoCloseable {
     /** {@link #start(ClstreamConfig)} with test seams in place (see {@link Hooks}). */
     public static ClstreamRuntime start(ClstreamConfig requested, Hooks hooks) {
         TrustedClasses.install();
-        ModelBundle bundle = BuiltInBundles.load(requested.modelBundle());
+        ServingModel model = ServingModel.locate(requested, hooks);
         Closer closer = new Closer();
         try {
             boolean embedded = !requested.hasBootstrapServers();
             ClstreamConfig config = embedded ? EmbeddedMode.start(requested, closer) : RealCluster.prepare(requested);
-            AtomicReference<InferenceEngine> loaded = new AtomicReference<>();
+            AtomicReference<ServingEngine> loaded = new AtomicReference<>();
             AtomicReference<KafkaStreams> started = new AtomicReference<>();
             RuntimeHealth health = new RuntimeHealth(() -> started.get() == null ? null : started.get().state(),
-                    () -> loaded.get() != null && loaded.get().isOpen(),
-                    () -> loaded.get() == null ? 0 : loaded.get().oldestRunMillis(), config.microBatch().hardLimitMs(),
+                    () -> loaded.get() != null && loaded.get().current().isOpen(),
+                    () -> loaded.get() == null ? 0 : loaded.get().current().oldestRunMillis(),
+                    config.microBatch().hardLimitMs(),
                     config.maxThreadReplacements(), config.threadReplacementWindowMs());
             health.modelLoading();
-            Observability observability = Observability.start(config, embedded, bundle.manifest(), health, closer);
-            InferenceEngine engine = ServingModel.open(bundle, config, hooks, health, closer);
-            loaded.set(engine);
-            KafkaStreams streams = StreamsApp.create(config, engine, PipelineListener.all(observability.listener(),
+            Observability observability = Observability.start(config, embedded, model.firstManifest(), health, closer);
+            closer.register(model);
+            ServingEngine serving = model.start(health, observability.listener());
+            loaded.set(serving);
+            observability.watch(model, serving);
+            KafkaStreams streams = StreamsApp.create(config, serving, PipelineListener.all(observability.listener(),
                     health), hooks, health, observability.registryRetries());
             observability.watch(streams);
             // Registered last, so closed first: Streams finishes the micro-batch in flight, commits, and leaves the
@@ -80,12 +82,13 @@ public final class ClstreamRuntime implements AutoCloseable {
             streams.start();
             HttpEndpoint http = observability.http();
             LOG.info("clstream running: model {} ({}), {} -> {} / {} / {}, bootstrap.servers={}, http={}",
-                    bundle.manifest().id(), bundle.directory(), config.inputTopic(), config.labelsTopic(),
+                    serving.current().manifest().id(), model.repository().map(dir -> "repository " + dir)
+                            .orElseGet(() -> serving.current().bundle().directory().toString()), config.inputTopic(), config.labelsTopic(),
                     config.embeddingsTopic(), config.deadLetterTopic(), config.bootstrapServers(),
                     http == null ? "off" : http.host() + ":" + http.port() + " (http.auth.token "
                             + (config.http().authToken() == null ? "unset" : "set") + ", event texts on the live page "
                             + (config.live().showTexts(embedded) ? "shown" : "hidden") + ")");
-            return new ClstreamRuntime(config, engine, streams, health, http, closer);
+            return new ClstreamRuntime(config, serving, streams, health, http, closer);
         } catch (RuntimeException e) {
             try {
                 closer.close();
@@ -100,8 +103,9 @@ public final class ClstreamRuntime implements AutoCloseable {
         return config;
     }
 
+    /** The engine of the model version serving now. */
     public InferenceEngine engine() {
-        return engine;
+        return serving.current();
     }
 
     public KafkaStreams streams() {

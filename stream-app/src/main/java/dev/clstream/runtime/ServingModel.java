@@ -1,39 +1,202 @@
 package dev.clstream.runtime;
 
+import dev.clstream.bundle.BuiltInBundles;
+import dev.clstream.bundle.BundleException;
+import dev.clstream.bundle.BundleManifest;
 import dev.clstream.bundle.ModelBundle;
+import dev.clstream.bundle.ModelRepository;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.inference.ParityCheck;
+import dev.clstream.inference.ServingEngine;
+import dev.clstream.topology.PipelineListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Opens the model the app serves and, with {@code model.verify}, checks it against its parity file first. */
-final class ServingModel {
+/**
+ * The model the app serves: a bundle (a directory or a built-in name), or a model repository
+ * ({@link ModelRepository}) whose highest version serves. With a repository, {@code model.reload.interval.ms} polls
+ * it: a new version (or, after the newest is removed, the one below it) is loaded and checked in the background
+ * (checksums, the graph against the bundle, the head's shape, {@code parity.json} when {@code model.verify} is on),
+ * then swapped in ({@link ServingEngine}), and tasks take it up between micro-batches. A version that fails is
+ * refused, with the reason in the log, {@code /info} and a metric, and the serving version goes on.
+ */
+final class ServingModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServingModel.class);
 
-    private ServingModel() {}
+    private final ClstreamConfig config;
+    private final Hooks hooks;
+    /** The repository, or null for a single bundle. */
+    private final Path repository;
+    /** The bundle found to serve first, before its engine opens; its labels every later version must have. */
+    private final ModelBundle first;
+    /** Refused versions and why, newest first; and the bundle.json each was refused as, so a fixed one is tried again. */
+    private final Map<String, String> refused = new ConcurrentSkipListMap<>(
+            Collections.reverseOrder(ModelRepository::compareVersions));
+    private final Map<String, FileTime> refusedAs = new ConcurrentHashMap<>();
+    private PipelineListener listener = PipelineListener.NONE;
+    private ServingEngine serving;
+    private ScheduledExecutorService poller;
 
-    /** Opens the engine (registered with {@code closer}); readiness says how it went (it said "loading" before). */
-    static InferenceEngine open(ModelBundle bundle, ClstreamConfig config, Hooks hooks, RuntimeHealth health,
-                                Closer closer) {
+    private ServingModel(ClstreamConfig config, Hooks hooks, Path repository, ModelBundle first) {
+        this.config = config;
+        this.hooks = hooks;
+        this.repository = repository;
+        this.first = first;
+    }
+
+    /**
+     * Finds what {@code model.bundle} names and loads the bundle to serve first (checksums verified): the bundle
+     * itself, or the highest version of a repository that loads (lower ones are tried when it does not, each refusal
+     * kept); fails when there is none.
+     */
+    static ServingModel locate(ClstreamConfig config, Hooks hooks) {
+        Path dir = BuiltInBundles.resolve(config.modelBundle());
+        if (!ModelRepository.isRepository(dir)) {
+            return new ServingModel(config, hooks, null, ModelBundle.load(dir));
+        }
+        ServingModel model = new ServingModel(config, hooks, dir, null);
+        for (ModelRepository.Version v : ModelRepository.versions(dir)) {
+            try {
+                return new ServingModel(config, hooks, dir, ModelRepository.load(v)).withRefusals(model);
+            } catch (RuntimeException e) {
+                model.refuse(v, e);
+            }
+        }
+        throw new BundleException("model.bundle " + dir + " is neither a bundle (it has no "
+                + BundleManifest.FILE_NAME + ") nor a model repository with a version that loads (<version>/"
+                + BundleManifest.FILE_NAME + ")" + (model.refused.isEmpty() ? "" : "; refused: " + model.refused));
+    }
+
+    private ServingModel withRefusals(ServingModel other) {
+        refused.putAll(other.refused);
+        refusedAs.putAll(other.refusedAs);
+        return this;
+    }
+
+    /** The manifest of the bundle to serve first: what the live page and /info show before the engine opens. */
+    BundleManifest firstManifest() {
+        return first.manifest();
+    }
+
+    /**
+     * Opens the first bundle's engine (checked against its parity file with {@code model.verify}); with a repository,
+     * a version that fails here is refused and the next lower one tried. Then starts polling the repository.
+     * Readiness says how it went (it said "loading" before).
+     */
+    ServingEngine start(RuntimeHealth health, PipelineListener listener) {
+        this.listener = listener;
         try {
-            ModelBundle served = config.servedBundle(bundle);
-            if (config.modelVerify() && served != bundle) {
-                // parity.json was recorded reading as many windows as the bundle says; text.max.chunks reads
-                // fewer, so the check runs on the bundle as it was recorded, before the served engine opens.
-                try (InferenceEngine asRecorded = InferenceEngine.open(bundle, config.encoderOptions())) {
-                    verify(asRecorded);
+            serving = ServingEngine.owning(openFirst());
+            health.modelLoaded();
+        } catch (RuntimeException e) {
+            health.modelFailed(e.getMessage());
+            throw e;
+        }
+        long interval = config.modelReloadIntervalMs();
+        if (repository != null && interval > 0) {
+            poller = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "clstream-model-reload");
+                t.setDaemon(true);
+                return t;
+            });
+            poller.scheduleWithFixedDelay(this::poll, interval, interval, TimeUnit.MILLISECONDS);
+        }
+        return serving;
+    }
+
+    private InferenceEngine openFirst() {
+        if (repository == null) {
+            return openChecked(first);
+        }
+        try {
+            return openChecked(first);
+        } catch (RuntimeException e) {
+            refuse(new ModelRepository.Version(first.manifest().version(), first.directory()), e);
+        }
+        for (ModelRepository.Version v : ModelRepository.versions(repository)) {
+            if (ModelRepository.compareVersions(v.name(), first.manifest().version()) < 0) {
+                try {
+                    return openChecked(load(v));
+                } catch (RuntimeException e) {
+                    refuse(v, e);
                 }
             }
-            InferenceEngine engine = closer.register(InferenceEngine.open(served,
-                    config.encoderOptions().toBuilder().optRunInterceptor(hooks.encoder()).build()));
+        }
+        throw new BundleException("model repository " + repository + ": no version passes its checks; refused: "
+                + refused);
+    }
+
+    /** One poll: the highest version present that was not refused serves, if it does not already. */
+    private void poll() {
+        try {
+            ModelRepository.Version target = ModelRepository.versions(repository).stream()
+                    .filter(v -> !stillRefused(v)).findFirst().orElse(null);
+            String serves = serving.current().manifest().version();
+            if (target == null || target.name().equals(serves)) {
+                return;
+            }
+            InferenceEngine next;
+            try {
+                next = openChecked(load(target));
+            } catch (RuntimeException e) {
+                refuse(target, e);
+                return;
+            }
+            serving.swap(next);
+            LOG.info("model {} now serves (was version {}); tasks take it up at their next micro-batch",
+                    next.manifest().id(), serves);
+            listener.modelServed(next.manifest());
+        } catch (RuntimeException e) {
+            // A poll that cannot even list the repository (a volume remounting) tries again at the next one.
+            LOG.warn("model repository {}: {}", repository, e.getMessage());
+        }
+    }
+
+    /** A repository version, loaded and held to the first version's labels (the outputs' consumers rely on them). */
+    private ModelBundle load(ModelRepository.Version v) {
+        ModelBundle bundle = ModelRepository.load(v);
+        List<String> labels = bundle.manifest().labels();
+        if (!labels.equals(first.manifest().labels())) {
+            throw new BundleException("bundle " + bundle.directory() + " has labels " + labels + " but the app serves "
+                    + first.manifest().labels() + "; a version with other labels needs a restart");
+        }
+        return bundle;
+    }
+
+    /** Opens the engine of {@code bundle} as served here and, with {@code model.verify}, checks its parity file. */
+    private InferenceEngine openChecked(ModelBundle bundle) {
+        ModelBundle served = config.servedBundle(bundle);
+        if (config.modelVerify() && served != bundle) {
+            // parity.json was recorded reading as many windows as the bundle says; text.max.chunks reads
+            // fewer, so the check runs on the bundle as it was recorded, before the served engine opens.
+            try (InferenceEngine asRecorded = InferenceEngine.open(bundle, config.encoderOptions())) {
+                verify(asRecorded);
+            }
+        }
+        InferenceEngine engine = InferenceEngine.open(served,
+                config.encoderOptions().toBuilder().optRunInterceptor(hooks.encoder()).build());
+        try {
             if (config.modelVerify() && served == bundle) {
                 verify(engine);
             }
-            health.modelLoaded();
             return engine;
         } catch (RuntimeException e) {
-            health.modelFailed(e.getMessage());
+            engine.close();
             throw e;
         }
     }
@@ -44,5 +207,55 @@ final class ServingModel {
      */
     private static void verify(InferenceEngine engine) {
         ParityCheck.requirePassing(engine).ifPresent(r -> LOG.info("{}: {}", engine.manifest().id(), r.summary()));
+    }
+
+    private void refuse(ModelRepository.Version v, RuntimeException e) {
+        String reason = String.valueOf(e.getMessage());
+        refused.put(v.name(), reason);
+        refusedAs.put(v.name(), stamp(v));
+        LOG.warn("model version {} in {} is refused, the serving version goes on: {}", v.name(), repository,
+                reason);
+        listener.modelRefused(v.name(), reason);
+    }
+
+    private boolean stillRefused(ModelRepository.Version v) {
+        return refused.containsKey(v.name()) && Objects.equals(refusedAs.get(v.name()), stamp(v));
+    }
+
+    private static FileTime stamp(ModelRepository.Version v) {
+        try {
+            return Files.getLastModifiedTime(v.directory().resolve(BundleManifest.FILE_NAME));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The repository; empty for a single bundle. */
+    Optional<Path> repository() {
+        return Optional.ofNullable(repository);
+    }
+
+    /** Versions refused since start, newest first, with the reason. */
+    Map<String, String> refused() {
+        return Collections.unmodifiableMap(refused);
+    }
+
+    /** Stops polling (waiting for a load in progress) before the engines close. */
+    @Override
+    public void close() {
+        try {
+            if (poller != null) {
+                poller.shutdownNow();
+                if (!poller.awaitTermination(60, TimeUnit.SECONDS)) {
+                    LOG.warn("a model version was still loading after 60 s at shutdown");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (serving != null) {
+                serving.close();
+            }
+        }
     }
 }

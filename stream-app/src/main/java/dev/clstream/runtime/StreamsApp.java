@@ -1,7 +1,7 @@
 package dev.clstream.runtime;
 
 import dev.clstream.config.ClstreamConfig;
-import dev.clstream.inference.InferenceEngine;
+import dev.clstream.inference.ServingEngine;
 import dev.clstream.serde.SchemaRegistryClient;
 import dev.clstream.serde.SchemaRegistryClients;
 import dev.clstream.topology.PipelineListener;
@@ -16,12 +16,12 @@ final class StreamsApp {
     private StreamsApp() {}
 
     /** Builds the topology and its KafkaStreams, not started. */
-    static KafkaStreams create(ClstreamConfig config, InferenceEngine engine, PipelineListener listener, Hooks hooks,
+    static KafkaStreams create(ClstreamConfig config, ServingEngine serving, PipelineListener listener, Hooks hooks,
                                RuntimeHealth health, Runnable registryRetried) {
         // One registry client for both directions, only when a format speaks Avro.
         SchemaRegistryClient registry = config.needsRegistry()
                 ? hooks.registry().apply(SchemaRegistryClients.create(config.registry(), registryRetried)) : null;
-        KafkaStreams streams = new KafkaStreams(Topologies.build(config, engine, config.inputFormat().decoder(registry),
+        KafkaStreams streams = new KafkaStreams(Topologies.build(config, serving, config.inputFormat().decoder(registry),
                 config.outputFormat().encoder(registry, config.registry().autoRegister()), listener),
                 config.streamsProperties());
         streams.setUncaughtExceptionHandler(new ThreadFailures(health));

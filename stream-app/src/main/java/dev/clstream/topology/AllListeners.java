@@ -19,6 +19,13 @@ final class AllListeners implements PipelineListener {
     }
 
     @Override
+    public void modelRefused(String version, String reason) {
+        for (PipelineListener l : each) {
+            l.modelRefused(version, reason);
+        }
+    }
+
+    @Override
     public void eventIn() {
         for (PipelineListener l : each) {
             l.eventIn();

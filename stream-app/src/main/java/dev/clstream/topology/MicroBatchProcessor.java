@@ -1,9 +1,11 @@
 package dev.clstream.topology;
 
 import dev.clstream.config.MicroBatchSettings;
+import dev.clstream.bundle.BundleManifest;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.inference.Outcome;
 import dev.clstream.inference.Predictions;
+import dev.clstream.inference.ServingEngine;
 import dev.clstream.tokenize.InvalidTextException;
 import dev.clstream.tokenize.TokenizedText;
 import java.time.Duration;
@@ -36,13 +38,18 @@ import org.slf4j.LoggerFactory;
  * transaction and the input is read again; after a commit, the waiting events come back from the
  * changelog and are flushed by the next punctuation. The in-memory copy ({@code waiting}) is only
  * a cache of the store plus the tokenisation, rebuilt in {@link #init}.
+ *
+ * <p><b>Model versions.</b> The task holds a lease on one engine ({@link ServingEngine}) and moves to a newer version
+ * only between micro-batches (at the next record or punctuation), tokenising what waits again with the new version's
+ * tokenizer; so every micro-batch is computed by one version, which its outputs name, and a version swapped out is
+ * freed once no task holds it.
  */
 final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[], Object> {
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatchProcessor.class);
     /** Weight of the latest flush in the cost per token. */
     private static final double COST_WEIGHT = 0.3;
 
-    private final InferenceEngine engine;
+    private final ServingEngine serving;
     private final EventReader reader;
     private final MicroBatchSettings limits;
     private final OutputWriter outputs;
@@ -50,6 +57,7 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     private final PipelineListener listener;
 
     private ProcessorContext<byte[], Object> context;
+    private ServingEngine.Lease lease;
     private KeyValueStore<Long, StoredEvent> store;
     private final TreeMap<Long, Waiting> waiting = new TreeMap<>();
     private long nextSequence;
@@ -60,11 +68,10 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
 
     private record Waiting(PendingEvent event, TokenizedText tokens) {}
 
-    MicroBatchProcessor(InferenceEngine engine, EventReader reader, MicroBatchSettings limits, OutputWriter outputs,
+    MicroBatchProcessor(ServingEngine serving, EventReader reader, MicroBatchSettings limits, OutputWriter outputs,
                         String storeName, PipelineListener listener) {
-        this.engine = engine;
+        this.serving = serving;
         this.reader = reader;
-        this.nanosPerToken = engine.probeNanosPerToken();
         this.limits = limits;
         this.outputs = outputs;
         this.storeName = storeName;
@@ -75,6 +82,11 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     public void init(ProcessorContext<byte[], Object> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
+        if (lease != null) {
+            lease.close();
+        }
+        lease = serving.lease();
+        nanosPerToken = lease.engine().probeNanosPerToken();
         // The store is the truth; whatever this instance held before (if Streams ever re-initialises it) is stale.
         waiting.clear();
         waitingTokens = 0;
@@ -114,6 +126,7 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
 
     @Override
     public void process(Record<byte[], PendingEvent> record) {
+        followServingVersion();
         long sequence = nextSequence++;
         PendingEvent event = record.value();
         store.put(sequence, new StoredEvent(event.source(), event.arrivalMs()));
@@ -127,20 +140,44 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     private boolean admit(long sequence, PendingEvent event) {
         try {
             long start = System.nanoTime();
-            TokenizedText tokens = engine.tokenize(event.event().text());
+            TokenizedText tokens = lease.engine().tokenize(event.event().text());
             listener.tokenized(System.nanoTime() - start);
             waiting.put(sequence, new Waiting(event, tokens));
             waitingTokens += tokens.length();
             waitingBytes += bytes(event);
             return true;
         } catch (InvalidTextException e) {
-            outputs.deadLetter(context, event.source(), e.reason(), e.getMessage());
+            outputs.deadLetter(context, event.source(), e.reason(), e.getMessage(), lease.engine().manifest());
             store.delete(sequence);
             return false;
         }
     }
 
+    /**
+     * Between micro-batches: takes up a newer model version if one serves, tokenising what waits again with its
+     * tokenizer (a text it refuses is dead-lettered, as at admission), then gives the old version back.
+     */
+    private void followServingVersion() {
+        if (!lease.outdated()) {
+            return;
+        }
+        ServingEngine.Lease old = lease;
+        lease = serving.lease();
+        nanosPerToken = lease.engine().probeNanosPerToken();
+        List<Map.Entry<Long, Waiting>> again = new ArrayList<>(waiting.entrySet());
+        waiting.clear();
+        waitingTokens = 0;
+        waitingBytes = 0;
+        for (Map.Entry<Long, Waiting> e : again) {
+            admit(e.getKey(), e.getValue().event());
+        }
+        LOG.info("task {}: {} serves from here on (was {}); {} waiting events tokenised again", context.taskId(),
+                lease.engine().manifest().id(), old.engine().manifest().id(), again.size());
+        old.close();
+    }
+
     private void flushIfOldestExpired(long now) {
+        followServingVersion();
         if (!waiting.isEmpty() && now - waiting.firstEntry().getValue().event().arrivalMs() >= limits.maxWaitMs()) {
             flush();
         }
@@ -149,27 +186,37 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     /**
      * Sends the oldest waiting events through the encoder: as many as its measured cost per token lets
      * finish within {@code batch.max.inference.ms} (at least one; the first flush, with nothing measured
-     * yet, takes one), because the flush runs inside the open transaction. What is left waits for the
+     * yet, takes one), because the flush runs inside the open transaction. Texts the engine's cache
+     * answers cost nothing here, and the cost per token is measured on the tokens the encoder ran. What is left waits for the
      * next record or punctuation, so Streams can commit in between.
      */
     private void flush() {
+        InferenceEngine engine = lease.engine();
+        BundleManifest model = engine.manifest();
         List<Map.Entry<Long, Waiting>> batch = new ArrayList<>();
         long tokens = 0;
+        long encoderTokens = 0;
         for (Map.Entry<Long, Waiting> e : waiting.entrySet()) {
-            int length = e.getValue().tokens().length();
-            if (!batch.isEmpty() && (tokens + length) * nanosPerToken > limits.maxInferenceMs() * 1e6) {
+            TokenizedText text = e.getValue().tokens();
+            // A text the engine's cache answers costs the encoder nothing: only the others count against the budget.
+            int cost = engine.cached(text) ? 0 : text.length();
+            if (!batch.isEmpty() && (encoderTokens + cost) * nanosPerToken > limits.maxInferenceMs() * 1e6) {
                 break;
             }
             batch.add(e);
-            tokens += length;
+            tokens += text.length();
+            encoderTokens += cost;
         }
         List<TokenizedText> texts = batch.stream().map(e -> e.getValue().tokens()).toList();
         long start = System.nanoTime();
         Predictions predictions = engine.predictIsolating(texts, start + limits.hardLimitMs() * 1_000_000);
         long nanos = System.nanoTime() - start;
-        // No estimate yet (the probe could not be timed at open): the first window's cost is the estimate.
-        nanosPerToken = Double.isNaN(nanosPerToken) ? (double) nanos / tokens
-                : COST_WEIGHT * nanos / tokens + (1 - COST_WEIGHT) * nanosPerToken;
+        long encoded = predictions.encodedTokens();
+        if (encoded > 0) {
+            // No estimate yet (the probe could not be timed at open): the first window's cost is the estimate.
+            nanosPerToken = Double.isNaN(nanosPerToken) ? (double) nanos / encoded
+                    : COST_WEIGHT * nanos / encoded + (1 - COST_WEIGHT) * nanosPerToken;
+        }
         listener.microBatch(texts.size(), tokens, predictions.paddedTokens(), nanos);
         if (predictions.retries() > 0) {
             listener.inferenceRetried(predictions.retries());
@@ -178,9 +225,9 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         for (int i = 0; i < batch.size(); i++) {
             PendingEvent event = batch.get(i).getValue().event();
             if (outcomes.get(i) instanceof Outcome.Success s) {
-                outputs.success(context, event, s.prediction());
+                outputs.success(context, event, s.prediction(), model);
             } else if (outcomes.get(i) instanceof Outcome.Failure f) {
-                outputs.deadLetter(context, event.source(), f.reason(), f.message());
+                outputs.deadLetter(context, event.source(), f.reason(), f.message(), model);
             }
             store.delete(batch.get(i).getKey());
             waiting.remove(batch.get(i).getKey());
@@ -192,5 +239,14 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     /** What a waiting event holds in memory: its source record, and its text decoded (two bytes a char at most). */
     private static long bytes(PendingEvent event) {
         return PendingEventCodec.encodedSize(event.source()) + 2L * event.event().text().length();
+    }
+
+    /** Gives the engine back: a version swapped out is freed once no task holds it. */
+    @Override
+    public void close() {
+        if (lease != null) {
+            lease.close();
+            lease = null;
+        }
     }
 }

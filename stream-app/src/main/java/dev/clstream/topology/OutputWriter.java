@@ -1,6 +1,7 @@
 package dev.clstream.topology;
 
 import dev.clstream.bundle.BundleManifest;
+import dev.clstream.inference.ServingEngine;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.event.DeadLetterOutput;
 import dev.clstream.event.DeadLetterReason;
@@ -22,7 +23,7 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * Forwards a processed event's outputs to the sink nodes: the labeled event and the [CLS]
  * embedding (each when enabled), or a dead letter. Keys, timestamps and headers of the input are
- * kept; the model's name and version are added as headers. Every record is sized before it is
+ * kept; the name and version of the model that computed them are added as headers. Every record is sized before it is
  * sent ({@link RecordLimits}): outputs that would be too large make a {@code too_large} dead letter
  * instead, and a dead letter too large to write is cut to fit, saying what was cut.
  */
@@ -35,15 +36,15 @@ final class OutputWriter {
 
     private final ClstreamConfig config;
     private final OutputEncoder encoder;
-    private final BundleManifest model;
+    private final ServingEngine serving;
     private final PipelineListener listener;
     private final RecordLimits limits;
 
-    OutputWriter(ClstreamConfig config, OutputEncoder encoder, BundleManifest model, PipelineListener listener,
+    OutputWriter(ClstreamConfig config, OutputEncoder encoder, ServingEngine serving, PipelineListener listener,
                  RecordLimits limits) {
         this.config = config;
         this.encoder = encoder;
-        this.model = model;
+        this.serving = serving;
         this.listener = listener;
         this.limits = limits;
     }
@@ -52,7 +53,8 @@ final class OutputWriter {
         return limits;
     }
 
-    void success(ProcessorContext<byte[], Object> context, PendingEvent pending, Prediction p) {
+    /** The outputs of {@code p}, which {@code model} (the version that ran this micro-batch) computed. */
+    void success(ProcessorContext<byte[], Object> context, PendingEvent pending, Prediction p, BundleManifest model) {
         SourceRecord src = pending.source();
         InputEvent e = pending.event();
         long now = context.currentSystemTimeMs();
@@ -63,11 +65,11 @@ final class OutputWriter {
         byte[] embedding = config.embeddingsEnabled() ? encoder.embedding(config.embeddingsTopic(), new EmbeddingOutput(
                 e.id(), model.name(), model.version(), p.embedding(), e.eventTime(), p.windows(),
                 model.text().poolingName())) : null;
-        Headers headers = headers(src.headers(), null);
+        Headers headers = headers(src.headers(), null, model);
         String tooLarge = tooLarge("labels", src, label, headers);
         tooLarge = tooLarge != null ? tooLarge : tooLarge("embeddings", src, embedding, headers);
         if (tooLarge != null) {
-            deadLetter(context, src, DeadLetterReason.TOO_LARGE, tooLarge);
+            deadLetter(context, src, DeadLetterReason.TOO_LARGE, tooLarge, model);
             return;
         }
         if (c != null) {
@@ -81,7 +83,7 @@ final class OutputWriter {
             listener.eventOut(PipelineListener.Output.LABELS);
         }
         if (embedding != null) {
-            context.forward(new Record<>(src.key(), embedding, src.timestamp(), headers(src.headers(), null)),
+            context.forward(new Record<>(src.key(), embedding, src.timestamp(), headers(src.headers(), null, model)),
                     Topologies.EMBEDDINGS_SINK);
             listener.eventOut(PipelineListener.Output.EMBEDDINGS);
         }
@@ -97,14 +99,21 @@ final class OutputWriter {
                 + "max.request.size = " + limits.maxRecordBytes();
     }
 
+    /** A dead letter from before the model ran (decoding), named after the version serving now. */
     void deadLetter(ProcessorContext<byte[], Object> context, SourceRecord src, DeadLetterReason reason,
                     String message) {
+        deadLetter(context, src, reason, message, serving.current().manifest());
+    }
+
+    /** A dead letter from a micro-batch that {@code model} ran. */
+    void deadLetter(ProcessorContext<byte[], Object> context, SourceRecord src, DeadLetterReason reason,
+                    String message, BundleManifest model) {
         long now = context.currentSystemTimeMs();
         boolean modelInvolved = reason.stage().involvesModel();
         String name = modelInvolved ? model.name() : null;
         String version = modelInvolved ? model.version() : null;
         byte[] key = src.key();
-        Headers headers = headers(src.headers(), reason);
+        Headers headers = headers(src.headers(), reason, model);
         String topic = config.deadLetterTopic();
         DeadLetterOutput out = new DeadLetterOutput(reason, message, src.topic(), src.partition(), src.offset(),
                 src.key(), src.value(), now, name, version);
@@ -131,7 +140,7 @@ final class OutputWriter {
                         + "as well", src.topic(), src.partition(), src.offset(), null, null, now, name, version);
                 value = encoder.deadLetter(topic, out);
                 key = null;
-                headers = headers(List.of(), reason);
+                headers = headers(List.of(), reason, model);
             }
             message = out.message();
         }
@@ -172,7 +181,7 @@ final class OutputWriter {
     }
 
     /** The input's headers, the model's name and version, and the dead letter's reason when there is one. */
-    private Headers headers(List<SourceRecord.Header> input, DeadLetterReason reason) {
+    private static Headers headers(List<SourceRecord.Header> input, DeadLetterReason reason, BundleManifest model) {
         Headers headers = new RecordHeaders();
         for (SourceRecord.Header h : input) {
             headers.add(h.key(), h.value());

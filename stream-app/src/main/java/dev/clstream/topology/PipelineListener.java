@@ -28,8 +28,11 @@ public interface PipelineListener {
         }
     }
 
-    /** The bundle the topology serves, once when it is built. */
+    /** The bundle the topology serves: when it is built, and again whenever a new model version is swapped in. */
     default void modelServed(BundleManifest model) {}
+
+    /** A version of a model repository refused by its checks ({@code reason}); the serving version goes on. */
+    default void modelRefused(String version, String reason) {}
 
     /** One input record read, good or bad. */
     default void eventIn() {}

@@ -4,6 +4,7 @@ import dev.clstream.config.ClstreamConfig;
 import dev.clstream.event.InputDecoder;
 import dev.clstream.event.OutputEncoder;
 import dev.clstream.inference.InferenceEngine;
+import dev.clstream.inference.ServingEngine;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -34,11 +35,17 @@ public final class Topologies {
         return build(config, engine, decoder, encoder, PipelineListener.NONE);
     }
 
-    /** The topology, telling {@code listener} (metrics, the live page) about its work. */
+    /** The topology over one fixed engine, telling {@code listener} (metrics, the live page) about its work. */
     public static Topology build(ClstreamConfig config, InferenceEngine engine, InputDecoder decoder,
                                  OutputEncoder encoder, PipelineListener listener) {
-        listener.modelServed(engine.manifest());
-        OutputWriter outputs = new OutputWriter(config, encoder, engine.manifest(), listener,
+        return build(config, ServingEngine.fixed(engine), decoder, encoder, listener);
+    }
+
+    /** The topology over the engine {@code serving} holds, which a new model version may replace while it runs. */
+    public static Topology build(ClstreamConfig config, ServingEngine serving, InputDecoder decoder,
+                                 OutputEncoder encoder, PipelineListener listener) {
+        listener.modelServed(serving.current().manifest());
+        OutputWriter outputs = new OutputWriter(config, encoder, serving, listener,
                 new RecordLimits(config.maxRequestSize()));
         EventReader reader = new EventReader(decoder, config.textMaxBytes());
         Topology t;
@@ -56,7 +63,7 @@ public final class Topologies {
         // 2. Decode and validate; failures go to the dead-letter sink, events to the batcher.
         t.addProcessor(DECODER, () -> new DecodeProcessor(reader, outputs, listener), SOURCE);
         // 3. Micro-batch through the encoder; waiting events live in a changelogged store (see MicroBatchProcessor).
-        t.addProcessor(BATCHER, () -> new MicroBatchProcessor(engine, reader, config.microBatch(), outputs,
+        t.addProcessor(BATCHER, () -> new MicroBatchProcessor(serving, reader, config.microBatch(), outputs,
                 PENDING_STORE, listener), DECODER);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Long(),
                 new PendingEventCodec()).withLoggingEnabled(InternalTopics.PENDING_CHANGELOG_CONFIGS), BATCHER);

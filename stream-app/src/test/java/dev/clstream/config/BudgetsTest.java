@@ -58,10 +58,10 @@ class BudgetsTest {
 
     @Test
     void recordsMayTakeEighthsAndSixteenthsOfTheHeapWithinBounds() {
-        assertEquals(new MemoryBudget(128 * MIB, 50 * MIB, 10 * MIB, 32 * MIB), MemoryBudget.forHeap(1024 * MIB),
+        assertEquals(new MemoryBudget(128 * MIB, 50 * MIB, 10 * MIB, 32 * MIB, 64 * MIB), MemoryBudget.forHeap(1024 * MIB),
                 "1 GiB heap: fetches capped at Kafka's 50 MiB, the cache at 10 MiB");
-        assertEquals(new MemoryBudget(32 * MIB, 16 * MIB, 8 * MIB, 8 * MIB), MemoryBudget.forHeap(256 * MIB));
-        assertEquals(new MemoryBudget(MIB, MIB, MIB / 4, MIB), MemoryBudget.forHeap(8 * MIB),
+        assertEquals(new MemoryBudget(32 * MIB, 16 * MIB, 8 * MIB, 8 * MIB, 16 * MIB), MemoryBudget.forHeap(256 * MIB));
+        assertEquals(new MemoryBudget(MIB, MIB, MIB / 4, MIB, MIB / 2), MemoryBudget.forHeap(8 * MIB),
                 "a tiny heap: a fetch and a micro-batch still take a 1 MiB record");
     }
 

@@ -16,6 +16,21 @@ class LiveWindowTest {
     final LiveWindow window = new LiveWindow(List.of("ham", "spam"), 0.7, true, clock::get);
 
     @Test
+    void theModelServingAndEachSwapWithItsTimeAreOnThePage() {
+        window.modelServed("tiny@1.0.0");
+        assertEquals("tiny@1.0.0", window.snapshot().get("model").asText());
+        assertEquals(0, window.snapshot().get("model_swaps").size(), "the first model is no swap");
+        clock.addAndGet(5000);
+        window.modelServed("tiny@2.0.0");
+        window.modelServed("tiny@2.0.0");
+        var d = window.snapshot();
+        assertEquals("tiny@2.0.0", d.get("model").asText());
+        assertEquals(1, d.get("model_swaps").size());
+        assertEquals(T0 + 5000, d.get("model_swaps").get(0).get("time_ms").asLong());
+        assertEquals("tiny@2.0.0", d.get("model_swaps").get(0).get("model").asText());
+    }
+
+    @Test
     void countsEachCompleteSecondAndLeavesTheCurrentOneOut() {
         for (int i = 0; i < 5; i++) {
             window.eventIn();

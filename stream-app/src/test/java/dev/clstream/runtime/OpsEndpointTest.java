@@ -64,7 +64,7 @@ class OpsEndpointTest {
                 "ssl.keystore.key", "-----BEGIN PRIVATE KEY-----", "ssl.key.password", "key-pw",
                 ClstreamConfig.HTTP_PORT, "0"));
         endpoint = HttpEndpoint.start("127.0.0.1", config.http().port(), OpsRoutes.of(registry, health,
-                InfoDocument.of(MODEL, config)));
+                () -> InfoDocument.of(MODEL, config)));
     }
 
     @AfterEach

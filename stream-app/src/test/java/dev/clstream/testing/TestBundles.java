@@ -3,12 +3,19 @@ package dev.clstream.testing;
 import dev.clstream.bundle.BundleManifest;
 import dev.clstream.bundle.LogitsSource;
 import dev.clstream.bundle.ModelBundle;
+import dev.clstream.bundle.ParityFile;
+import dev.clstream.inference.EncoderOptions;
+import dev.clstream.inference.InferenceEngine;
+import dev.clstream.inference.Prediction;
+import dev.clstream.tokenize.TokenizedText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -102,6 +109,57 @@ public final class TestBundles {
             throw new UncheckedIOException(e);
         }
         return ModelBundle.write(dir, manifest("bge-small-en-v1.5", maxLength, List.of(), Optional.empty()));
+    }
+
+    /**
+     * Version {@code version} of the tiny model (the encoder of {@link #tiny(Path)}); {@code flipped} negates its
+     * head, so that two versions label every text oppositely.
+     */
+    public static ModelBundle tinyVersion(Path dir, String version, boolean flipped) {
+        LogitsSource.LinearHead head = linearHead(TINY_LABELS.size(), 8, 7);
+        if (flipped) {
+            float[][] w = head.weights().clone();
+            float[] b = head.bias().clone();
+            for (int k = 0; k < w.length; k++) {
+                w[k] = w[k].clone();
+                for (int j = 0; j < w[k].length; j++) {
+                    w[k][j] = -w[k][j];
+                }
+                b[k] = -b[k];
+            }
+            head = new LogitsSource.LinearHead(w, b);
+        }
+        ModelBundle bundle = tiny(dir, m -> m, head);
+        return ModelBundle.write(dir, new BundleManifest(BundleManifest.FORMAT_VERSION, "tiny", version, "",
+                bundle.manifest().maxLength(), TINY_LABELS, bundle.manifest().logits(), Map.of(), null, null));
+    }
+
+    /**
+     * Gives {@code bundle} a parity.json recorded by the engine on {@code texts} (tolerance 1e-5), each embedding
+     * value moved by {@code shift} (0: a file the bundle passes), and lists it in bundle.json.
+     */
+    public static ModelBundle withParity(ModelBundle bundle, List<String> texts, double shift) {
+        List<ParityFile.Entry> entries = new ArrayList<>();
+        try (InferenceEngine engine = InferenceEngine.open(bundle, EncoderOptions.defaults())) {
+            for (String text : texts) {
+                TokenizedText t = engine.tokenize(text);
+                Prediction p = engine.predict(List.of(t)).get(0);
+                entries.add(new ParityFile.Entry(text, t.ids(), t.typeIds(), t.truncated(), widen(p.embedding(), shift),
+                        widen(p.classification().probabilities(), 0)));
+            }
+        }
+        new ParityFile("a test", "fp32", 1e-5, 1e-5, entries).write(bundle.directory().resolve(ParityFile.FILE_NAME));
+        Map<String, String> files = new HashMap<>(bundle.manifest().files());
+        files.put(ParityFile.FILE_NAME, "");
+        return ModelBundle.write(bundle.directory(), bundle.manifest().withFiles(files));
+    }
+
+    private static double[] widen(float[] v, double shift) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i] + shift;
+        }
+        return out;
     }
 
     private static void copyResource(String name, Path target) throws IOException {

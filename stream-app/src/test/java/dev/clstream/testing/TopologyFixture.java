@@ -4,6 +4,7 @@ import dev.clstream.config.ClstreamConfig;
 import dev.clstream.event.InputDecoder;
 import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.InferenceEngine;
+import dev.clstream.inference.ServingEngine;
 import dev.clstream.serde.SchemaRegistryClient;
 import dev.clstream.serde.SchemaRegistryClients;
 import dev.clstream.topology.PipelineListener;
@@ -49,11 +50,16 @@ public final class TopologyFixture implements AutoCloseable {
     }
 
     public static Builder over(InferenceEngine engine) {
-        return new Builder(engine);
+        return new Builder(ServingEngine.fixed(engine));
+    }
+
+    /** Over the engine {@code serving} holds, which the test may swap for another version. */
+    public static Builder over(ServingEngine serving) {
+        return new Builder(serving);
     }
 
     public static final class Builder {
-        private final InferenceEngine engine;
+        private final ServingEngine serving;
         private final Map<String, String> settings = new HashMap<>(Map.of(
                 ClstreamConfig.INPUT_FORMAT, "json", ClstreamConfig.OUTPUT_FORMAT, "json",
                 "bootstrap.servers", "dummy:9092", "application.id", "topology-test"));
@@ -62,8 +68,8 @@ public final class TopologyFixture implements AutoCloseable {
         private Instant start = Instant.now();
         private UnaryOperator<SchemaRegistryClient> registryWrapper = UnaryOperator.identity();
 
-        private Builder(InferenceEngine engine) {
-            this.engine = engine;
+        private Builder(ServingEngine serving) {
+            this.serving = serving;
         }
 
         /** Configuration keys, as pairs: key, value, key, value... */
@@ -107,7 +113,7 @@ public final class TopologyFixture implements AutoCloseable {
             SchemaRegistryClient registry = config.needsRegistry()
                     ? registryWrapper.apply(SchemaRegistryClients.create(config.registry())) : null;
             InputDecoder in = decoder != null ? decoder : config.inputFormat().decoder(registry);
-            Topology topology = Topologies.build(config, engine, in,
+            Topology topology = Topologies.build(config, serving, in,
                     config.outputFormat().encoder(registry, config.registry().autoRegister()), listener);
             return new TopologyFixture(config, registry, topology, start);
         }

@@ -7,6 +7,8 @@ const POLL_MS = 1000;
 const COLORS = ["#2f6fdf", "#e8590c", "#2b8a3e", "#ae3ec9", "#c92a2a", "#1098ad", "#e67700", "#5c940d"];
 const charts = {};
 let labelOrder = null;
+// Model versions that took over in the window ({time_ms, model}), marked on every chart's time axis.
+let modelSwaps = [];
 
 function el(id) {
   return document.getElementById(id);
@@ -55,6 +57,7 @@ function chart(id, series, data) {
       axes: [{values: (u, ticks) => ticks.map(t => clock(t * 1000))}, {size: 64}],
       cursor: {drag: {x: false, y: false}},
       scales: {y: {range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1]}},
+      hooks: {draw: [markModelSwaps]},
       series: [{}].concat(series.map((s, i) => ({
         label: s, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: false,
         value: (u, v) => v === null ? "–" : number(v, 2),
@@ -66,7 +69,28 @@ function chart(id, series, data) {
   }
 }
 
+// A dashed line at each model swap, with the version that took over.
+function markModelSwaps(u) {
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.strokeStyle = "#868e96";
+  ctx.fillStyle = "#495057";
+  ctx.setLineDash([4, 4]);
+  ctx.font = "11px sans-serif";
+  for (const swap of modelSwaps) {
+    const x = Math.round(u.valToPos(swap.time_ms / 1000, "x", true));
+    if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+    ctx.beginPath();
+    ctx.moveTo(x, u.bbox.top);
+    ctx.lineTo(x, u.bbox.top + u.bbox.height);
+    ctx.stroke();
+    ctx.fillText(swap.model, x + 3, u.bbox.top + 11);
+  }
+  ctx.restore();
+}
+
 function drawCharts(d) {
+  modelSwaps = d.model_swaps;
   const x = d.seconds;
   chart("chart-throughput", ["in", "out"], [x, d.in, d.out]);
   const e2e = d.latency_ms.end_to_end;
@@ -152,6 +176,7 @@ async function poll() {
     if (!response.ok) throw new Error("HTTP " + response.status);
     const d = await response.json();
     labelOrder = labelOrder || d.labels;
+    if (d.model) setText("model", "model " + d.model);
     drawTiles(d);
     drawCharts(d);
     drawLabelMix(d);
@@ -167,20 +192,10 @@ async function poll() {
   }
 }
 
-async function showModel() {
-  try {
-    const info = await (await fetch("info", {cache: "no-store"})).json();
-    setText("model", "model " + info.model.name + " " + info.model.version);
-  } catch (e) {
-    // The model line is a courtesy; the data endpoint says whether the app is reachable.
-  }
-}
-
 window.addEventListener("resize", () => {
   for (const id in charts) {
     charts[id].setSize({width: Math.max(300, el(id).clientWidth), height: 200});
   }
 });
 
-showModel();
 poll();
