@@ -9,14 +9,17 @@
 #   bench/run-cluster-bench.sh cache [--events N] [--repeats 0,50,90] [--rounds R] [--bundle DIR]
 #       one instance (any core) through backlogs with that share of repeated texts, the repeat cache off and on;
 #       the default bundle
-# Output: bench/target/<scale|restart|cache>-bench.txt.
+#   bench/run-cluster-bench.sh shadow [--events N] [--paced-events N] [--rounds R] [--rate X] [--bundle DIR] [--shadow DIR]
+#       one instance without and with a shadow model (the int8 bundle by default): backlog rate and latency at 70%
+# Output: bench/target/<scale|restart|cache|shadow>-bench.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
   scale) main=dev.clstream.bench.ScaleBench ;;
   restart) main=dev.clstream.bench.RestartBench ;;
   cache) main=dev.clstream.bench.RepeatCacheBench ;;
-  *) echo "usage: $0 scale|restart|cache [arguments]" >&2; exit 2 ;;
+  shadow) main=dev.clstream.bench.ShadowBench ;;
+  *) echo "usage: $0 scale|restart|cache|shadow [arguments]" >&2; exit 2 ;;
 esac
 out="bench/target/$1-bench.txt"
 shift

@@ -9,6 +9,11 @@ import java.util.Map;
 final class BenchApps {
     private BenchApps() {}
 
+    /** Text {@code i} of a backlog that never repeats: a corpus text with its own number (a few more tokens). */
+    static String uniqueText(List<String> corpus, int i, String tag) {
+        return corpus.get(i % corpus.size()) + " (" + tag + " " + i + ")";
+    }
+
     /**
      * Settings for application {@code app} reading {@code input} (plain-text values, the id in the key) and writing
      * JSON to its own topics, made here with {@code partitions} partitions; no registry is needed; the repeat cache

@@ -3,11 +3,14 @@ package dev.clstream.bench;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,12 +23,15 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * between two counts, clear of start-up.
  */
 final class CommittedCounter implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     private final AtomicBoolean running = new AtomicBoolean(true);
     /** (nanoTime, count) after each poll that brought records. */
     private final List<long[]> samples = new ArrayList<>();
     private final Set<String> keys = new HashSet<>();
+    /** Per key, when a labeled event's output was made after its input record's timestamp (JSON labels only). */
+    private final Map<String, Long> latencyMs = new HashMap<>();
     private int count;
     private RuntimeException failure;
 
@@ -52,13 +58,20 @@ final class CommittedCounter implements AutoCloseable {
         try {
             while (running.get()) {
                 List<String> polled = new ArrayList<>();
+                Map<String, Long> latencies = new HashMap<>();
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    polled.add(r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8));
+                    String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+                    polled.add(key);
+                    Long processed = processedTime(r.value());
+                    if (processed != null) {
+                        latencies.put(key, processed - r.timestamp());
+                    }
                 }
                 if (!polled.isEmpty()) {
                     synchronized (this) {
                         count += polled.size();
                         keys.addAll(polled);
+                        latencyMs.putAll(latencies);
                         samples.add(new long[] {System.nanoTime(), count});
                         notifyAll();
                     }
@@ -70,6 +83,29 @@ final class CommittedCounter implements AutoCloseable {
                 notifyAll();
             }
         }
+    }
+
+    /** A JSON label's {@code processed_time}; null for another record. */
+    private static Long processedTime(byte[] value) {
+        try {
+            JsonNode n = value == null ? null : JSON.readTree(value).get("processed_time");
+            return n != null && n.canConvertToLong() ? n.asLong() : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The {@code p}th percentile (0-100) of the latency of the events whose key starts with {@code keyPrefix}: from
+     * the input record's timestamp (when it was produced) to the label's {@code processed_time}, in ms.
+     */
+    synchronized long latencyPercentileMs(String keyPrefix, double p) {
+        long[] sorted = latencyMs.entrySet().stream().filter(e -> e.getKey().startsWith(keyPrefix))
+                .mapToLong(Map.Entry::getValue).sorted().toArray();
+        if (sorted.length == 0) {
+            throw new IllegalStateException("no latencies of keys " + keyPrefix + "*");
+        }
+        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(p / 100 * sorted.length) - 1))];
     }
 
     synchronized int count() {

@@ -93,7 +93,7 @@ public final class RepeatCacheBench {
         List<String> out = new ArrayList<>(events);
         for (int i = 0; i < events; i++) {
             out.add(rnd.nextInt(100) < percent ? corpus.get(rnd.nextInt(CAMPAIGNS))
-                    : corpus.get(i % corpus.size()) + " (ref " + i + ")");
+                    : BenchApps.uniqueText(corpus, i, "ref"));
         }
         return out;
     }

@@ -16,6 +16,13 @@ import java.util.stream.Stream;
  * version yet: the README tells users to write a version elsewhere and rename it in, which is atomic.
  */
 public final class ModelRepository {
+    /**
+     * Semantic-version order ({@link #compareVersions}), names equal in it ({@code 1.0.0+a}, {@code 1.0.0+b}) then by
+     * their text, so that every instance picks the same one.
+     */
+    public static final Comparator<String> ORDER = Comparator.comparing((String v) -> v,
+            ModelRepository::compareVersions).thenComparing(Comparator.naturalOrder());
+
     private ModelRepository() {}
 
     /** One version present in a repository: its name and directory (not loaded or checked yet). */
@@ -39,7 +46,7 @@ public final class ModelRepository {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the model repository " + repository + ": " + e.getMessage(), e);
         }
-        out.sort(Comparator.comparing(Version::name, ModelRepository::compareVersions).reversed());
+        out.sort(Comparator.comparing(Version::name, ORDER).reversed());
         return out;
     }
 

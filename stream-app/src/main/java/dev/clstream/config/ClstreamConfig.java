@@ -66,6 +66,9 @@ public final class ClstreamConfig extends AbstractConfig {
     public static final String INFERENCE_OPTIMIZATION = "inference.optimization";
     public static final String INFERENCE_CACHE_MAX_BYTES = "inference.cache.max.bytes";
     public static final String MODEL_RELOAD_INTERVAL_MS = "model.reload.interval.ms";
+    public static final String MODEL_SHADOW_BUNDLE = "model.shadow.bundle";
+    public static final String MODEL_SHADOW_SAMPLE_RATE = "model.shadow.sample.rate";
+    public static final String SHADOW_TOPIC = "shadow.topic";
     public static final String HTTP_ENABLED = "http.enabled";
     public static final String HTTP_BIND_ADDRESS = "http.bind.address";
     public static final String HTTP_PORT = "http.port";
@@ -136,6 +139,15 @@ public final class ClstreamConfig extends AbstractConfig {
                     "When model.bundle is a model repository (<dir>/<version>/bundle.json), look for a new highest "
                             + "version this often, check it in the background and swap it in between micro-batches; "
                             + "0 turns polling off.")
+            .define(MODEL_SHADOW_BUNDLE, Type.STRING, "", Importance.MEDIUM,
+                    "A candidate model (bundle directory, built-in name or model repository) run beside the serving "
+                            + "one on a sample of events, after their outputs are written, to measure how often it "
+                            + "agrees; it never writes labels. Empty: none.")
+            .define(MODEL_SHADOW_SAMPLE_RATE, Type.DOUBLE, 0.1, Range.between(0, 1), Importance.MEDIUM,
+                    "The share of events (chosen by event id) the shadow model runs on.")
+            .define(SHADOW_TOPIC, Type.STRING, "", ConfigValidators.emptyOr(ConfigValidators.topicName()),
+                    Importance.MEDIUM, "Topic each shadow result is written to (JSON, with the serving model's "
+                            + "label), for offline analysis; empty: none.")
             .define(MODEL_VERIFY, Type.BOOLEAN, true, Importance.MEDIUM,
                     "At start-up, run the bundle's parity.json (when it has one) through the engine and refuse to "
                             + "start when the outputs are outside its tolerance.")
@@ -335,6 +347,20 @@ public final class ClstreamConfig extends AbstractConfig {
 
     public long modelReloadIntervalMs() {
         return getLong(MODEL_RELOAD_INTERVAL_MS);
+    }
+
+    /** The shadow model's bundle or repository; empty when there is none. */
+    public String shadowBundle() {
+        return getString(MODEL_SHADOW_BUNDLE);
+    }
+
+    public double shadowSampleRate() {
+        return getDouble(MODEL_SHADOW_SAMPLE_RATE);
+    }
+
+    /** Where shadow results go; empty when nowhere. */
+    public String shadowTopic() {
+        return getString(SHADOW_TOPIC);
     }
 
     public boolean modelVerify() {

@@ -19,6 +19,15 @@ final class ConfigValidators {
         };
     }
 
+    /** {@code inner}, or the empty string (a feature left off). */
+    static ConfigDef.Validator emptyOr(ConfigDef.Validator inner) {
+        return (name, value) -> {
+            if (value != null && !value.toString().isEmpty()) {
+                inner.ensureValid(name, value);
+            }
+        };
+    }
+
     static ConfigDef.Validator bindAddress() {
         return (name, value) -> {
             String s = value == null ? "" : value.toString();

@@ -22,6 +22,7 @@ public record EncoderOptions(
         int maxTextsPerRun,
         int maxPaddedTokensPerRun,
         long cacheMaxBytes,
+        boolean lowPriority,
         RunInterceptor interceptor) {
 
     public EncoderOptions {
@@ -52,6 +53,7 @@ public record EncoderOptions(
         b.maxTextsPerRun = maxTextsPerRun;
         b.maxPaddedTokensPerRun = maxPaddedTokensPerRun;
         b.cacheMaxBytes = cacheMaxBytes;
+        b.lowPriority = lowPriority;
         b.interceptor = interceptor;
         return b;
     }
@@ -82,6 +84,7 @@ public record EncoderOptions(
         private Integer maxTextsPerRun;
         private Integer maxPaddedTokensPerRun;
         private long cacheMaxBytes;
+        private boolean lowPriority;
         private RunInterceptor interceptor = RunInterceptor.NONE;
 
         private Builder() {}
@@ -133,6 +136,16 @@ public record EncoderOptions(
             return this;
         }
 
+        /**
+         * Whether the encoder's runner threads ask the OS for the lowest CPU priority ({@link LowPriority}), so that
+         * this engine's runs use only what other work leaves: for a shadow model beside the serving one. Off by
+         * default.
+         */
+        public Builder optLowPriority(boolean low) {
+            this.lowPriority = low;
+            return this;
+        }
+
         /** A seam for tests: called before each encoder run (see {@link RunInterceptor}); none by default. */
         public Builder optRunInterceptor(RunInterceptor interceptor) {
             this.interceptor = interceptor;
@@ -147,7 +160,8 @@ public record EncoderOptions(
             int threads = intraOpThreads != null ? intraOpThreads : gpu ? 1 : Math.max(1, cores / runs);
             int texts = maxTextsPerRun != null ? maxTextsPerRun : gpu ? 256 : 1;
             int tokens = maxPaddedTokensPerRun != null ? maxPaddedTokensPerRun : Integer.MAX_VALUE;
-            return new EncoderOptions(provider, threads, runs, optimization, texts, tokens, cacheMaxBytes, interceptor);
+            return new EncoderOptions(provider, threads, runs, optimization, texts, tokens, cacheMaxBytes, lowPriority,
+                    interceptor);
         }
     }
 }

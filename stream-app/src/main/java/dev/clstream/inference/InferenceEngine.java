@@ -45,7 +45,7 @@ public final class InferenceEngine implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.encoder = encoder;
         this.probe = probe;
-        this.executor = new RunExecutor(options.concurrency());
+        this.executor = new RunExecutor(options.concurrency(), options.lowPriority());
         // One per engine: an engine is one model version, and a result is only that version's.
         this.cache = new PredictionCache(options.cacheMaxBytes());
     }

@@ -23,8 +23,9 @@ final class RunExecutor implements AutoCloseable {
     private final ExecutorService runners;
     private final Map<Thread, Long> inFlight = new ConcurrentHashMap<>();
 
-    RunExecutor(int threads) {
-        this.runners = Executors.newFixedThreadPool(threads, runnerThreads());
+    /** @param lowPriority whether each runner thread first lowers its CPU priority ({@link LowPriority}) */
+    RunExecutor(int threads, boolean lowPriority) {
+        this.runners = Executors.newFixedThreadPool(threads, runnerThreads(lowPriority));
     }
 
     /**
@@ -97,10 +98,14 @@ final class RunExecutor implements AutoCloseable {
         runners.shutdownNow();
     }
 
-    private static ThreadFactory runnerThreads() {
+    private static ThreadFactory runnerThreads(boolean lowPriority) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, "clstream-encoder-" + n.incrementAndGet());
+            Runnable body = !lowPriority ? r : () -> {
+                LowPriority.lowerCurrentThread();
+                r.run();
+            };
+            Thread t = new Thread(body, "clstream-encoder-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };

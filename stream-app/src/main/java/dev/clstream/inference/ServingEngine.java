@@ -36,6 +36,18 @@ public final class ServingEngine implements AutoCloseable {
         return current;
     }
 
+    /**
+     * How long the oldest encoder run in flight has been running, in ms, in the serving engine or one swapped out
+     * that a task still runs: a stall in either is the app's.
+     */
+    public synchronized long oldestRunMillis() {
+        long oldest = current.oldestRunMillis();
+        for (InferenceEngine e : leases.keySet()) {
+            oldest = Math.max(oldest, e.oldestRunMillis());
+        }
+        return oldest;
+    }
+
     /** A hold on the engine serving now: it stays open until the lease is closed. */
     public synchronized Lease lease() {
         if (closed) {
@@ -53,6 +65,8 @@ public final class ServingEngine implements AutoCloseable {
         InferenceEngine out;
         synchronized (this) {
             if (closed) {
+                // Shutting down: nobody will take it up, and nobody else would close it.
+                closeIfOwned(next);
                 throw new IllegalStateException("the serving engine is closed");
             }
             out = current;

@@ -47,6 +47,7 @@ final class LiveSnapshot {
         root.putArray("labels").addAll(w.labels.stream().map(f::textNode).toList());
         root.put("model", w.model);
         root.set("model_swaps", JSON.valueToTree(w.modelSwaps.newestFirst()));
+        root.set("shadow", shadow());
 
         ObjectNode totals = root.putObject("totals");
         totals.put("in", w.totalIn);
@@ -76,6 +77,28 @@ final class LiveSnapshot {
         root.set("low_confidence", JSON.valueToTree(w.lowConfidence.newestFirst()));
         root.set("recent_dead_letters", JSON.valueToTree(w.recentDeadLetters.newestFirst()));
         return root;
+    }
+
+    /** The shadow model's agreement with the serving one since it started; null when there is none. */
+    private ObjectNode shadow() {
+        if (w.shadowModel == null) {
+            return null;
+        }
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        out.put("model", w.shadowModel);
+        long compared = 0;
+        long agreed = 0;
+        for (Map.Entry<String, Map<String, Long>> row : w.shadowConfusion.entrySet()) {
+            for (Map.Entry<String, Long> cell : row.getValue().entrySet()) {
+                compared += cell.getValue();
+                agreed += cell.getKey().equals(row.getKey()) ? cell.getValue() : 0;
+            }
+        }
+        out.put("compared", compared);
+        out.put("agreed", agreed);
+        out.put("skipped", w.shadowSkipped);
+        out.set("confusion", JSON.valueToTree(w.shadowConfusion));
+        return out;
     }
 
     private ObjectNode summary() {

@@ -3,9 +3,11 @@ package dev.clstream.live;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clstream.event.TextPreview;
 import dev.clstream.secrets.Secrets;
+import dev.clstream.topology.PipelineListener;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -45,6 +47,14 @@ public final class LiveWindow {
     final RecentEvents<ModelSwap> modelSwaps = new RecentEvents<>(RECENT);
     /** The model serving, name@version; null until the topology is built. */
     String model;
+    /**
+     * The shadow model (null: none yet) and how its labels compare with the serving model's since it started:
+     * serving label -> shadow label ("(none)": it could not classify) -> events. Not windowed: agreement is read
+     * over many events.
+     */
+    String shadowModel;
+    final Map<String, Map<String, Long>> shadowConfusion = new TreeMap<>();
+    long shadowSkipped;
     long totalIn;
     long totalOut;
     long totalDeadLetters;
@@ -131,6 +141,20 @@ public final class LiveWindow {
             modelSwaps.add(new ModelSwap(clockMs.getAsLong(), id));
         }
         model = id;
+    }
+
+    /** A sampled event the shadow model classified; a new shadow version starts its figures again. */
+    public synchronized void shadowCompared(String shadow, String primaryLabel, String shadowLabel) {
+        if (!shadow.equals(shadowModel)) {
+            shadowModel = shadow;
+            shadowConfusion.clear();
+        }
+        shadowConfusion.computeIfAbsent(primaryLabel, k -> new TreeMap<>())
+                .merge(shadowLabel == null ? PipelineListener.NO_LABEL : shadowLabel, 1L, Long::sum);
+    }
+
+    public synchronized void shadowSkipped() {
+        shadowSkipped++;
     }
 
     /** The window as the live page reads it (see {@link LiveSnapshot}). */

@@ -18,6 +18,16 @@ public final class LiveWindowListener implements PipelineListener {
     }
 
     @Override
+    public void shadowCompared(String shadowModel, String primaryLabel, String shadowLabel) {
+        window.shadowCompared(shadowModel, primaryLabel, shadowLabel);
+    }
+
+    @Override
+    public void shadowSkipped() {
+        window.shadowSkipped();
+    }
+
+    @Override
     public void eventIn() {
         window.eventIn();
     }
@@ -33,7 +43,7 @@ public final class LiveWindowListener implements PipelineListener {
     }
 
     @Override
-    public void classified(String id, String text, String label, double confidence) {
+    public void classified(String model, String id, String text, String label, double confidence) {
         window.classified(id, text, label, confidence);
     }
 

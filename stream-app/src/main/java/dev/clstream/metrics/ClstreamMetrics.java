@@ -107,6 +107,26 @@ public final class ClstreamMetrics implements PipelineListener {
                 + "refused by their checks, per result").tag("result", result).register(registry);
     }
 
+    /**
+     * {@code clstream_shadow_predictions_total{model, primary, shadow, agree}}: sampled events per the serving model's
+     * top label and the shadow's ({@code (none)} when it could not classify the text); the agreement rate is the
+     * {@code agree="true"} share.
+     */
+    @Override
+    public void shadowCompared(String shadowModel, String primaryLabel, String shadowLabel) {
+        String shadow = shadowLabel == null ? NO_LABEL : shadowLabel;
+        Counter.builder("clstream.shadow.predictions").description("Sampled events the shadow model classified, by "
+                        + "the serving model's top label and its own, and whether they agree")
+                .tag("model", shadowModel).tag("primary", primaryLabel).tag("shadow", shadow)
+                .tag("agree", String.valueOf(shadow.equals(primaryLabel))).register(registry).increment();
+    }
+
+    @Override
+    public void shadowSkipped() {
+        Counter.builder("clstream.shadow.skipped").description("Sampled events the shadow model had no room for "
+                + "(it was behind), left out of its figures").register(registry).increment();
+    }
+
     @Override
     public void eventIn() {
         eventsIn.increment();
@@ -159,7 +179,7 @@ public final class ClstreamMetrics implements PipelineListener {
     }
 
     @Override
-    public void classified(String id, String text, String label, double confidence) {
+    public void classified(String model, String id, String text, String label, double confidence) {
         LabelMeters m = labels.computeIfAbsent(label, l -> new LabelMeters(
                 Counter.builder("clstream.predictions").description("Classified events, per top label")
                         .tag("label", l).register(registry),

@@ -43,7 +43,7 @@ public final class AppTopics {
 
     public enum Role {
         INPUT("input"), LABELS("labels"), EMBEDDINGS("embeddings"), DEAD_LETTERS("dead letters"),
-        LABEL_STATS("label statistics");
+        LABEL_STATS("label statistics"), SHADOW("shadow results");
 
         private final String description;
 
@@ -65,7 +65,7 @@ public final class AppTopics {
 
     private AppTopics() {}
 
-    /** The app's topics, as enabled: input, labels, embeddings, dead letters, label statistics. */
+    /** The app's topics, as enabled: input, labels, embeddings, dead letters, label statistics, shadow results. */
     public static List<Spec> of(ClstreamConfig config) {
         List<Spec> specs = new ArrayList<>();
         specs.add(new Spec(Role.INPUT, config.inputTopic(), Map.of()));
@@ -81,6 +81,9 @@ public final class AppTopics {
             // A record is its window's total so far: the latest per key is the answer, so compaction keeps it.
             specs.add(new Spec(Role.LABEL_STATS, config.labelStatsTopic(),
                     Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        }
+        if (!config.shadowTopic().isEmpty()) {
+            specs.add(new Spec(Role.SHADOW, config.shadowTopic(), Map.of()));
         }
         return specs;
     }

@@ -62,7 +62,7 @@ public final class ClstreamRuntime implements AutoCloseable {
             AtomicReference<KafkaStreams> started = new AtomicReference<>();
             RuntimeHealth health = new RuntimeHealth(() -> started.get() == null ? null : started.get().state(),
                     () -> loaded.get() != null && loaded.get().current().isOpen(),
-                    () -> loaded.get() == null ? 0 : loaded.get().current().oldestRunMillis(),
+                    () -> loaded.get() == null ? 0 : loaded.get().oldestRunMillis(),
                     config.microBatch().hardLimitMs(),
                     config.maxThreadReplacements(), config.threadReplacementWindowMs());
             health.modelLoading();
@@ -71,8 +71,14 @@ public final class ClstreamRuntime implements AutoCloseable {
             ServingEngine serving = model.start(health, observability.listener());
             loaded.set(serving);
             observability.watch(model, serving);
-            KafkaStreams streams = StreamsApp.create(config, serving, PipelineListener.all(observability.listener(),
-                    health), hooks, health, observability.registryRetries());
+            ShadowModel shadow = ShadowModel.start(config, observability.listener());
+            if (shadow != null) {
+                closer.register(shadow);
+            }
+            KafkaStreams streams = StreamsApp.create(config, serving, shadow == null
+                    ? PipelineListener.all(observability.listener(), health)
+                    : PipelineListener.all(observability.listener(), health, shadow),
+                    hooks, health, observability.registryRetries());
             observability.watch(streams);
             // Registered last, so closed first: Streams finishes the micro-batch in flight, commits, and leaves the
             // group (at once, not a session timeout later) before anything it uses goes.

@@ -5,15 +5,14 @@ import dev.clstream.bundle.BundleException;
 import dev.clstream.bundle.BundleManifest;
 import dev.clstream.bundle.ModelBundle;
 import dev.clstream.bundle.ModelRepository;
+import dev.clstream.bundle.Sha256;
 import dev.clstream.config.ClstreamConfig;
+import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.inference.ParityCheck;
 import dev.clstream.inference.ServingEngine;
 import dev.clstream.topology.PipelineListener;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -39,22 +38,23 @@ final class ServingModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServingModel.class);
 
     private final ClstreamConfig config;
-    private final Hooks hooks;
+    /** How its engines run: the configured options, with the test seams for the serving model. */
+    private final EncoderOptions options;
     /** The repository, or null for a single bundle. */
     private final Path repository;
     /** The bundle found to serve first, before its engine opens; its labels every later version must have. */
     private final ModelBundle first;
     /** Refused versions and why, newest first; and the bundle.json each was refused as, so a fixed one is tried again. */
-    private final Map<String, String> refused = new ConcurrentSkipListMap<>(
-            Collections.reverseOrder(ModelRepository::compareVersions));
-    private final Map<String, FileTime> refusedAs = new ConcurrentHashMap<>();
+    private final Map<String, String> refused = new ConcurrentSkipListMap<>(ModelRepository.ORDER.reversed());
+    /** The sha256 of the bundle.json each version was refused as: a version republished in place is tried again. */
+    private final Map<String, String> refusedAs = new ConcurrentHashMap<>();
     private PipelineListener listener = PipelineListener.NONE;
     private ServingEngine serving;
     private ScheduledExecutorService poller;
 
-    private ServingModel(ClstreamConfig config, Hooks hooks, Path repository, ModelBundle first) {
+    private ServingModel(ClstreamConfig config, EncoderOptions options, Path repository, ModelBundle first) {
         this.config = config;
-        this.hooks = hooks;
+        this.options = options;
         this.repository = repository;
         this.first = first;
     }
@@ -65,14 +65,23 @@ final class ServingModel implements AutoCloseable {
      * kept); fails when there is none.
      */
     static ServingModel locate(ClstreamConfig config, Hooks hooks) {
-        Path dir = BuiltInBundles.resolve(config.modelBundle());
+        return locate(config, config.modelBundle(),
+                config.encoderOptions().toBuilder().optRunInterceptor(hooks.encoder()).build());
+    }
+
+    /**
+     * {@link #locate(ClstreamConfig, Hooks)} for the bundle or repository {@code spec} (the shadow model's), its
+     * engines run with {@code options}.
+     */
+    static ServingModel locate(ClstreamConfig config, String spec, EncoderOptions options) {
+        Path dir = BuiltInBundles.resolve(spec);
         if (!ModelRepository.isRepository(dir)) {
-            return new ServingModel(config, hooks, null, ModelBundle.load(dir));
+            return new ServingModel(config, options, null, ModelBundle.load(dir));
         }
-        ServingModel model = new ServingModel(config, hooks, dir, null);
+        ServingModel model = new ServingModel(config, options, dir, null);
         for (ModelRepository.Version v : ModelRepository.versions(dir)) {
             try {
-                return new ServingModel(config, hooks, dir, ModelRepository.load(v)).withRefusals(model);
+                return new ServingModel(config, options, dir, ModelRepository.load(v)).withRefusals(model);
             } catch (RuntimeException e) {
                 model.refuse(v, e);
             }
@@ -96,15 +105,21 @@ final class ServingModel implements AutoCloseable {
     /**
      * Opens the first bundle's engine (checked against its parity file with {@code model.verify}); with a repository,
      * a version that fails here is refused and the next lower one tried. Then starts polling the repository.
-     * Readiness says how it went (it said "loading" before).
+     * Readiness says how it went (it said "loading" before); a null {@code health} is told nothing (a shadow model).
      */
     ServingEngine start(RuntimeHealth health, PipelineListener listener) {
         this.listener = listener;
+        // Versions refused while the first one was found: the meters hear of them now.
+        refused.forEach(listener::modelRefused);
         try {
             serving = ServingEngine.owning(openFirst());
-            health.modelLoaded();
+            if (health != null) {
+                health.modelLoaded();
+            }
         } catch (RuntimeException e) {
-            health.modelFailed(e.getMessage());
+            if (health != null) {
+                health.modelFailed(e.getMessage());
+            }
             throw e;
         }
         long interval = config.modelReloadIntervalMs();
@@ -143,6 +158,7 @@ final class ServingModel implements AutoCloseable {
 
     /** One poll: the highest version present that was not refused serves, if it does not already. */
     private void poll() {
+        // Anything thrown out of a scheduled task ends its schedule for good: nothing may.
         try {
             ModelRepository.Version target = ModelRepository.versions(repository).stream()
                     .filter(v -> !stillRefused(v)).findFirst().orElse(null);
@@ -154,16 +170,19 @@ final class ServingModel implements AutoCloseable {
             try {
                 next = openChecked(load(target));
             } catch (RuntimeException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return; // shutting down: the version is not at fault
+                }
                 refuse(target, e);
                 return;
             }
-            serving.swap(next);
+            serving.swap(next); // closes next itself when the app is shutting down
             LOG.info("model {} now serves (was version {}); tasks take it up at their next micro-batch",
                     next.manifest().id(), serves);
             listener.modelServed(next.manifest());
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             // A poll that cannot even list the repository (a volume remounting) tries again at the next one.
-            LOG.warn("model repository {}: {}", repository, e.getMessage());
+            LOG.warn("model repository {}: {}", repository, e.toString());
         }
     }
 
@@ -188,8 +207,7 @@ final class ServingModel implements AutoCloseable {
                 verify(asRecorded);
             }
         }
-        InferenceEngine engine = InferenceEngine.open(served,
-                config.encoderOptions().toBuilder().optRunInterceptor(hooks.encoder()).build());
+        InferenceEngine engine = InferenceEngine.open(served, options);
         try {
             if (config.modelVerify() && served == bundle) {
                 verify(engine);
@@ -222,11 +240,12 @@ final class ServingModel implements AutoCloseable {
         return refused.containsKey(v.name()) && Objects.equals(refusedAs.get(v.name()), stamp(v));
     }
 
-    private static FileTime stamp(ModelRepository.Version v) {
+    /** What a version's bundle.json holds (its hash; it lists every file's checksum), or "" when unreadable. */
+    private static String stamp(ModelRepository.Version v) {
         try {
-            return Files.getLastModifiedTime(v.directory().resolve(BundleManifest.FILE_NAME));
-        } catch (IOException e) {
-            return null;
+            return Sha256.of(v.directory().resolve(BundleManifest.FILE_NAME));
+        } catch (RuntimeException e) {
+            return "";
         }
     }
 

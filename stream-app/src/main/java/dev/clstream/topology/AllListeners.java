@@ -26,6 +26,20 @@ final class AllListeners implements PipelineListener {
     }
 
     @Override
+    public void shadowCompared(String shadowModel, String primaryLabel, String shadowLabel) {
+        for (PipelineListener l : each) {
+            l.shadowCompared(shadowModel, primaryLabel, shadowLabel);
+        }
+    }
+
+    @Override
+    public void shadowSkipped() {
+        for (PipelineListener l : each) {
+            l.shadowSkipped();
+        }
+    }
+
+    @Override
     public void eventIn() {
         for (PipelineListener l : each) {
             l.eventIn();
@@ -89,9 +103,9 @@ final class AllListeners implements PipelineListener {
     }
 
     @Override
-    public void classified(String id, String text, String label, double confidence) {
+    public void classified(String model, String id, String text, String label, double confidence) {
         for (PipelineListener l : each) {
-            l.classified(id, text, label, confidence);
+            l.classified(model, id, text, label, confidence);
         }
     }
 

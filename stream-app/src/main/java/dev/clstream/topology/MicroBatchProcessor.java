@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -58,6 +59,7 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
 
     private ProcessorContext<byte[], Object> context;
     private ServingEngine.Lease lease;
+    private Cancellable punctuator;
     private KeyValueStore<Long, StoredEvent> store;
     private final TreeMap<Long, Waiting> waiting = new TreeMap<>();
     private long nextSequence;
@@ -82,11 +84,8 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     public void init(ProcessorContext<byte[], Object> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
-        if (lease != null) {
-            lease.close();
-        }
-        lease = serving.lease();
-        nanosPerToken = lease.engine().probeNanosPerToken();
+        close(); // what an earlier init of this instance held, if Streams ever initialises it again
+        takeLease();
         // The store is the truth; whatever this instance held before (if Streams ever re-initialises it) is stale.
         waiting.clear();
         waitingTokens = 0;
@@ -106,7 +105,8 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
                     context.taskId(), restored.size(), storeName);
         }
         long tick = Math.max(1, Math.min(limits.maxWaitMs() / 2, 1000));
-        context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::flushIfOldestExpired);
+        punctuator = context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME,
+                this::flushIfOldestExpired);
     }
 
     /**
@@ -117,7 +117,7 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     private void restore(long sequence, StoredEvent stored) {
         EventReader.Read read = reader.read(stored.source());
         if (read.refused() != null) {
-            outputs.deadLetter(context, stored.source(), read.refused(), read.message());
+            outputs.deadLetter(context, stored.source(), read.refused(), read.message(), lease.engine().manifest());
             store.delete(sequence);
             return;
         }
@@ -162,8 +162,7 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
             return;
         }
         ServingEngine.Lease old = lease;
-        lease = serving.lease();
-        nanosPerToken = lease.engine().probeNanosPerToken();
+        takeLease();
         List<Map.Entry<Long, Waiting>> again = new ArrayList<>(waiting.entrySet());
         waiting.clear();
         waitingTokens = 0;
@@ -174,6 +173,12 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         LOG.info("task {}: {} serves from here on (was {}); {} waiting events tokenised again", context.taskId(),
                 lease.engine().manifest().id(), old.engine().manifest().id(), again.size());
         old.close();
+    }
+
+    /** Holds the engine serving now; its cost per token starts from its probe's. */
+    private void takeLease() {
+        lease = serving.lease();
+        nanosPerToken = lease.engine().probeNanosPerToken();
     }
 
     private void flushIfOldestExpired(long now) {
@@ -241,9 +246,13 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         return PendingEventCodec.encodedSize(event.source()) + 2L * event.event().text().length();
     }
 
-    /** Gives the engine back: a version swapped out is freed once no task holds it. */
+    /** Stops the punctuation and gives the engine back: a version swapped out is freed once no task holds it. */
     @Override
     public void close() {
+        if (punctuator != null) {
+            punctuator.cancel();
+            punctuator = null;
+        }
         if (lease != null) {
             lease.close();
             lease = null;

@@ -73,7 +73,7 @@ final class OutputWriter {
             return;
         }
         if (c != null) {
-            listener.classified(e.id(), e.text(), c.label(), c.score());
+            listener.classified(model.id(), e.id(), e.text(), c.label(), c.score());
         }
         if (p.truncated()) {
             listener.truncated();

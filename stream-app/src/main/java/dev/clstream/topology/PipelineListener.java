@@ -34,6 +34,18 @@ public interface PipelineListener {
     /** A version of a model repository refused by its checks ({@code reason}); the serving version goes on. */
     default void modelRefused(String version, String reason) {}
 
+    /**
+     * The shadow model ran on a sampled event: its top label against the serving model's. {@code shadowLabel} is
+     * null when the shadow could not classify the text (it refused it, or its encoder failed on it).
+     */
+    default void shadowCompared(String shadowModel, String primaryLabel, String shadowLabel) {}
+
+    /** What {@link #shadowCompared} and its readers say for a text the shadow model could not classify. */
+    String NO_LABEL = "(none)";
+
+    /** A sampled event the shadow model had no room for (it is behind): left out of its figures. */
+    default void shadowSkipped() {}
+
     /** One input record read, good or bad. */
     default void eventIn() {}
 
@@ -75,8 +87,8 @@ public interface PipelineListener {
     /** A record of the labels topic left out of the label statistics, and why. */
     default void labelStatsSkipped(String why) {}
 
-    /** One classified event: its top label and that label's probability. */
-    default void classified(String id, String text, String label, double confidence) {}
+    /** One classified event: the model (name@version) that computed it, its top label and that label's probability. */
+    default void classified(String model, String id, String text, String label, double confidence) {}
 
     /** One event written to its outputs, at {@code outputTimeMs}; {@code eventTimeMs} is its event time (or record timestamp). */
     default void processed(long eventTimeMs, long outputTimeMs) {}

@@ -29,6 +29,7 @@ class ModelRepositoryTest {
         shuffled.sort(ModelRepository::compareVersions);
         assertEquals(sorted, shuffled);
         assertEquals(0, ModelRepository.compareVersions("1.0.0+a", "1.0.0+b"), "build metadata does not count");
+        assertTrue(ModelRepository.ORDER.compare("1.0.0+a", "1.0.0+b") < 0, "but every instance must pick the same");
     }
 
     @Test

@@ -119,7 +119,7 @@ class EncoderOptionsTest {
     @Test
     void recordConstructorChecksToo() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new EncoderOptions(ExecutionProvider.CPU, 1, 1, OptLevel.ALL_OPT, 0, 10, 0, null));
+                () -> new EncoderOptions(ExecutionProvider.CPU, 1, 1, OptLevel.ALL_OPT, 0, 10, 0, false, null));
         assertMessageNames(e, "max texts per run");
     }
 }

@@ -31,6 +31,25 @@ class LiveWindowTest {
     }
 
     @Test
+    void theShadowsAgreementAndConfusionStartAgainWithANewShadowVersion() {
+        assertTrue(window.snapshot().get("shadow").isNull(), "no shadow model: no section");
+        window.shadowCompared("cand@1", "ham", "ham");
+        window.shadowCompared("cand@1", "ham", "spam");
+        window.shadowCompared("cand@1", "spam", "spam");
+        window.shadowCompared("cand@1", "spam", null);
+        window.shadowSkipped();
+        var s = window.snapshot().get("shadow");
+        assertEquals("cand@1", s.get("model").asText());
+        assertEquals(4, s.get("compared").asLong());
+        assertEquals(2, s.get("agreed").asLong());
+        assertEquals(1, s.get("skipped").asLong());
+        assertEquals(1, s.get("confusion").get("spam").get("(none)").asLong());
+        window.shadowCompared("cand@2", "ham", "ham");
+        s = window.snapshot().get("shadow");
+        assertEquals(1, s.get("compared").asLong(), s.toString());
+    }
+
+    @Test
     void countsEachCompleteSecondAndLeavesTheCurrentOneOut() {
         for (int i = 0; i < 5; i++) {
             window.eventIn();

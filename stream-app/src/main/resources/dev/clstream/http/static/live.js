@@ -170,6 +170,31 @@ function drawLowConfidence(d) {
     [e => e.text ?? HIDDEN, "text"]]);
 }
 
+// The shadow model's agreement, and a confusion table: a row per serving label, a column per shadow label.
+function drawShadow(d) {
+  const s = d.shadow;
+  el("shadow").hidden = !s;
+  if (!s) return;
+  setText("shadow-model", s.model);
+  setText("shadow-compared", number(s.compared, 0));
+  setText("shadow-skipped", number(s.skipped, 0));
+  setText("shadow-agreement", s.compared === 0 ? "–" : number(100 * s.agreed / s.compared, 1) + " %");
+  const columns = [...new Set(Object.values(s.confusion).flatMap(row => Object.keys(row)))].sort();
+  const table = el("shadow-confusion");
+  const head = table.tHead;
+  head.replaceChildren();
+  const top = head.insertRow();
+  cell(top, "serving \\ shadow");
+  for (const c of columns) cell(top, c, "num");
+  const body = table.tBodies[0];
+  body.replaceChildren();
+  for (const [primary, row] of Object.entries(s.confusion)) {
+    const tr = body.insertRow();
+    cell(tr, primary, "label");
+    for (const c of columns) cell(tr, number(row[c] ?? 0, 0), c === primary ? "num agree" : "num");
+  }
+}
+
 async function poll() {
   try {
     const response = await fetch("api/live", {cache: "no-store"});
@@ -182,6 +207,7 @@ async function poll() {
     drawLabelMix(d);
     drawDeadLetters(d);
     drawLowConfidence(d);
+    drawShadow(d);
     el("status").classList.remove("stale");
     setText("status", "updated " + clock(d.now_ms));
   } catch (e) {
