@@ -1,6 +1,7 @@
 package dev.clstream.bench;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +9,22 @@ import java.util.Map;
 /** The settings of an application the multi-process benches run, and its output topics, created on the broker. */
 final class BenchApps {
     private BenchApps() {}
+
+    /**
+     * Waits for {@code instance} to be ready and for {@code labels} to count {@code events}; the rate between the
+     * moments 10% and 90% of them were labeled, warning when 10% came before the instance was ready (the rate would
+     * include start-up).
+     */
+    static double backlogRate(AppProcess instance, CommittedCounter labels, int events) throws InterruptedException {
+        instance.awaitReady(Duration.ofMinutes(2));
+        long ready = System.nanoTime();
+        labels.await(events, Duration.ofMinutes(30));
+        if (labels.reached(events / 10) < ready) {
+            System.out.println("warning: 10% of the events were labeled before the instance was ready: the rate "
+                    + "includes start-up; run more events");
+        }
+        return labels.rate(events / 10, events * 9 / 10);
+    }
 
     /** Text {@code i} of a backlog that never repeats: a corpus text with its own number (a few more tokens). */
     static String uniqueText(List<String> corpus, int i, String tag) {

@@ -3,7 +3,6 @@ package dev.clstream.bench;
 import dev.clstream.bundle.BuiltInBundles;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,14 +107,7 @@ public final class RepeatCacheBench {
         try (CommittedCounter labels = new CommittedCounter(cluster.bootstrap(), settings.get("labels.topic"));
              AppProcess instance = AppProcess.start(work.resolve(app + ".log"), null, bundle, cluster.bootstrap(),
                      settings)) {
-            instance.awaitReady(Duration.ofMinutes(2));
-            long ready = System.nanoTime();
-            labels.await(events, Duration.ofMinutes(30));
-            if (labels.reached(events / 10) < ready) {
-                System.out.println("warning: 10% of the events were labeled before the instance was ready: run more "
-                        + "events");
-            }
-            double rate = labels.rate(events / 10, events * 9 / 10);
+            double rate = BenchApps.backlogRate(instance, labels, events);
             double cpu = instance.cpuSeconds();
             System.out.printf(Locale.ROOT, "round %d, %d%% repeats, cache %s: %.1f events/s, %d labels of %d distinct "
                     + "ids%n", round, percent, cache ? "on" : "off", rate, labels.count(), labels.distinctKeys());

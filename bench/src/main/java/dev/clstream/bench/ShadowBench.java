@@ -107,13 +107,7 @@ public final class ShadowBench {
         try (CommittedCounter labels = new CommittedCounter(cluster.bootstrap(), settings.get("labels.topic"));
              AppProcess instance = AppProcess.start(work.resolve(app + ".log"), null, bundle, cluster.bootstrap(),
                      settings)) {
-            instance.awaitReady(Duration.ofMinutes(2));
-            long ready = System.nanoTime();
-            labels.await(events, Duration.ofMinutes(30));
-            if (labels.reached(events / 10) < ready) {
-                System.out.println("warning: 10% of the events were labeled before the instance was ready");
-            }
-            double backlog = labels.rate(events / 10, events * 9 / 10);
+            double backlog = BenchApps.backlogRate(instance, labels, events);
             double cpu = instance.cpuSeconds();
             double paced = Double.isNaN(pacedRate) ? 0.7 * backlog : pacedRate;
             producePaced(cluster, input, unique(corpus, pacedEvents, "p"), paced);

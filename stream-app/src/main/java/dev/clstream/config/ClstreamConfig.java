@@ -244,6 +244,10 @@ public final class ClstreamConfig extends AbstractConfig {
         if (exactlyOnce()) {
             TransactionBudget.check(passThrough, getLong(BATCH_MAX_INFERENCE_MS), BATCH_MAX_INFERENCE_MS);
         }
+        if (!shadowTopic().isEmpty() && shadowBundle().isEmpty()) {
+            throw new ConfigException(SHADOW_TOPIC, shadowTopic(), "shadow results need a shadow model: set "
+                    + MODEL_SHADOW_BUNDLE + " too, or leave " + SHADOW_TOPIC + " empty");
+        }
         if (needsRegistry() && !registry().hasUrl() && hasBootstrapServers()) {
             throw new ConfigException(SCHEMA_REGISTRY_URL + " is required when " + INPUT_FORMAT + " or "
                     + OUTPUT_FORMAT + " is avro (use mock://<scope> for an in-JVM registry)");

@@ -89,7 +89,8 @@ public final class ClstreamRuntime implements AutoCloseable {
             HttpEndpoint http = observability.http();
             LOG.info("clstream running: model {} ({}), {} -> {} / {} / {}, bootstrap.servers={}, http={}",
                     serving.current().manifest().id(), model.repository().map(dir -> "repository " + dir)
-                            .orElseGet(() -> serving.current().bundle().directory().toString()), config.inputTopic(), config.labelsTopic(),
+                            .orElseGet(() -> serving.current().bundle().directory().toString()),
+                    config.inputTopic(), config.labelsTopic(),
                     config.embeddingsTopic(), config.deadLetterTopic(), config.bootstrapServers(),
                     http == null ? "off" : http.host() + ":" + http.port() + " (http.auth.token "
                             + (config.http().authToken() == null ? "unset" : "set") + ", event texts on the live page "

@@ -1,5 +1,6 @@
 package dev.clstream.runtime;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clstream.bundle.BundleManifest;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.http.HttpEndpoint;
@@ -10,7 +11,6 @@ import dev.clstream.http.Route;
 import dev.clstream.http.TokenAuth;
 import dev.clstream.inference.PredictionCache;
 import dev.clstream.inference.ServingEngine;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clstream.live.LiveWindow;
 import dev.clstream.live.LiveWindowListener;
 import dev.clstream.metrics.ClstreamMetrics;

@@ -1,7 +1,7 @@
 package dev.clstream.topology;
 
-import dev.clstream.config.MicroBatchSettings;
 import dev.clstream.bundle.BundleManifest;
+import dev.clstream.config.MicroBatchSettings;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.inference.Outcome;
 import dev.clstream.inference.Predictions;
@@ -192,8 +192,8 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
      * Sends the oldest waiting events through the encoder: as many as its measured cost per token lets
      * finish within {@code batch.max.inference.ms} (at least one; the first flush, with nothing measured
      * yet, takes one), because the flush runs inside the open transaction. Texts the engine's cache
-     * answers cost nothing here, and the cost per token is measured on the tokens the encoder ran. What is left waits for the
-     * next record or punctuation, so Streams can commit in between.
+     * answers cost nothing here, and the cost per token is measured on the tokens the encoder ran. What
+     * is left waits for the next record or punctuation, so Streams can commit in between.
      */
     private void flush() {
         InferenceEngine engine = lease.engine();

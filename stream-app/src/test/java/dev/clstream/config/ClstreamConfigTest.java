@@ -93,6 +93,13 @@ class ClstreamConfigTest {
         assertTrue(guarantee.contains("processing.guarantee") && guarantee.contains("at_least_once"), guarantee);
         assertTrue(failure(ClstreamConfig.LABELS_ENABLED, "false", ClstreamConfig.EMBEDDINGS_ENABLED, "false")
                 .contains("both false"));
+        String cache = failure(ClstreamConfig.INFERENCE_CACHE_MAX_BYTES, "-1");
+        assertTrue(cache.contains("inference.cache.max.bytes") && cache.contains("at least 0"), cache);
+        String rate = failure(ClstreamConfig.MODEL_SHADOW_SAMPLE_RATE, "1.5");
+        assertTrue(rate.contains("model.shadow.sample.rate") && rate.contains("no more than 1"), rate);
+        String shadow = failure(ClstreamConfig.SHADOW_TOPIC, "shadow-results");
+        assertTrue(shadow.contains("shadow.topic") && shadow.contains("model.shadow.bundle"), shadow);
+        assertTrue(failure(ClstreamConfig.SHADOW_TOPIC, "bad topic!").contains("shadow.topic"));
     }
 
     @Test

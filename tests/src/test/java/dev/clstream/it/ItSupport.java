@@ -178,6 +178,21 @@ final class ItSupport {
         return createAppTopics(prefix, partitions, partitions);
     }
 
+    /**
+     * Settings of an in-process app on the test cluster: {@code topics}, a unique application id from {@code app},
+     * its state under {@code stateDir}, JSON in and out, HTTP on a free port. A mutable map, for the test's own keys.
+     */
+    static Map<String, String> jsonAppSettings(Topics topics, String app, Path stateDir) {
+        Map<String, String> s = new HashMap<>(topics.settings());
+        s.put("bootstrap.servers", KafkaTestCluster.bootstrapServers());
+        s.put("application.id", KafkaTestCluster.uniqueName(app));
+        s.put("state.dir", stateDir.toString());
+        s.put(ClstreamConfig.INPUT_FORMAT, "json");
+        s.put(ClstreamConfig.OUTPUT_FORMAT, "json");
+        s.put(ClstreamConfig.HTTP_PORT, "0");
+        return s;
+    }
+
     /** Creates an app's topics: the input with {@code inputPartitions}, the outputs with {@code outputPartitions}. */
     static Topics createAppTopics(String prefix, int inputPartitions, int outputPartitions) {
         Topics t = new Topics(KafkaTestCluster.uniqueName(prefix + "-in"), KafkaTestCluster.uniqueName(prefix + "-labels"),

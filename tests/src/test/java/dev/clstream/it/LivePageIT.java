@@ -69,7 +69,7 @@ class LivePageIT {
 
         AtomicBoolean producing = new AtomicBoolean(true);
         AtomicInteger sent = new AtomicInteger();
-        try (ClstreamRuntime app = ClstreamRuntime.start(config(bootstrap, topics));
+        try (ClstreamRuntime app = ClstreamRuntime.start(config(topics));
              OutputCollector outputs = new OutputCollector(bootstrap, labels);
              KafkaProducer<byte[], byte[]> producer = ItSupport.producer(bootstrap)) {
             assertTrue(app.awaitRunning(Duration.ofSeconds(120)), "Streams did not reach RUNNING");
@@ -113,6 +113,16 @@ class LivePageIT {
                 wait.withMessage("the markup text shown as text").until(b -> rows(b, "low-confidence").stream()
                         .anyMatch(r -> r.get(4).equals(MARKUP_TEXT)));
                 assertTrue(browser.findElements(By.id("injected")).isEmpty(), "an event's text became an element");
+
+                assertEquals("model tiny@1.0.0", browser.findElement(By.id("model")).getText());
+                wait.withMessage("the shadow model's agreement: none, since its head is the serving one negated")
+                        .until(b -> b.findElement(By.id("shadow")).isDisplayed()
+                                && b.findElement(By.id("shadow-model")).getText().equals("tiny@9.0.0")
+                                && b.findElement(By.id("shadow-agreement")).getText().equals("0.0 %"));
+                wait.withMessage("the confusion table: a row per serving label").until(b -> {
+                    List<List<String>> rows = rows(b, "shadow-confusion");
+                    return !rows.isEmpty() && rows.stream().allMatch(r -> TestBundles.TINY_LABELS.contains(r.get(0)));
+                });
                 assertEquals("clstream live", browser.getTitle(), "an event's text ran script");
 
                 Path shot = ItSupport.workDir().getParent().resolve("live-page.png");
@@ -203,20 +213,18 @@ class LivePageIT {
         return new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
     }
 
-    private ClstreamConfig config(String bootstrap, ItSupport.Topics topics) {
-        Map<String, String> s = new HashMap<>();
-        s.put("bootstrap.servers", bootstrap);
-        s.put("application.id", KafkaTestCluster.uniqueName("live-app"));
-        s.put("state.dir", dir.resolve("state").toString());
-        s.put(ClstreamConfig.HTTP_PORT, "0");
-        s.put(ClstreamConfig.INPUT_FORMAT, "json");
-        s.put(ClstreamConfig.OUTPUT_FORMAT, "json");
-        s.putAll(topics.settings());
+    private ClstreamConfig config(ItSupport.Topics topics) {
+        Map<String, String> s = ItSupport.jsonAppSettings(topics, "live-app", dir.resolve("state"));
         s.put(ClstreamConfig.LABEL_STATS_ENABLED, "false");
         s.put(ClstreamConfig.LIVE_LOW_CONFIDENCE_THRESHOLD, "1");
         // On a real cluster texts are hidden unless asked for; this test follows texts (and markup) onto the page.
         s.put(ClstreamConfig.LIVE_SHOW_TEXTS, "true");
-        s.put(ClstreamConfig.MODEL_BUNDLE, TestBundles.tiny(dir.resolve("tiny")).directory().toString());
+        s.put(ClstreamConfig.MODEL_BUNDLE, TestBundles.tinyVersion(dir.resolve("tiny"), "1.0.0", false).directory()
+                .toString());
+        // A shadow whose head is the serving one's negated: it disagrees on every event, so the page must say 0 %.
+        s.put(ClstreamConfig.MODEL_SHADOW_BUNDLE, TestBundles.tinyVersion(dir.resolve("shadow"), "9.0.0", true)
+                .directory().toString());
+        s.put(ClstreamConfig.MODEL_SHADOW_SAMPLE_RATE, "1");
         return ClstreamConfig.of(s);
     }
 }

@@ -65,13 +65,7 @@ class ModelSwapIT {
         String bootstrap = KafkaTestCluster.bootstrapServers();
         Path repo = dir.resolve("repo");
         TestBundles.tinyVersion(repo.resolve("1.0.0"), "1.0.0", false);
-        Map<String, String> s = new HashMap<>(topics.settings());
-        s.put("bootstrap.servers", bootstrap);
-        s.put("application.id", KafkaTestCluster.uniqueName("swap-app"));
-        s.put("state.dir", dir.resolve("state").toString());
-        s.put(ClstreamConfig.INPUT_FORMAT, "json");
-        s.put(ClstreamConfig.OUTPUT_FORMAT, "json");
-        s.put(ClstreamConfig.HTTP_PORT, "0");
+        Map<String, String> s = ItSupport.jsonAppSettings(topics, "swap-app", dir.resolve("state"));
         s.put(ClstreamConfig.MODEL_BUNDLE, repo.toString());
         s.put(ClstreamConfig.MODEL_RELOAD_INTERVAL_MS, "200");
         SteadyProducer producer = new SteadyProducer(bootstrap, EVENTS, PER_SECOND, i -> {

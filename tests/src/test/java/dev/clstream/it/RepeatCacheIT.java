@@ -68,13 +68,7 @@ class RepeatCacheIT {
                         JSON.writeValueAsBytes(Map.of("id", id, "text", text))));
             }
         }
-        Map<String, String> s = new HashMap<>(topics.settings());
-        s.put("bootstrap.servers", bootstrap);
-        s.put("application.id", KafkaTestCluster.uniqueName("cache-app"));
-        s.put("state.dir", dir.resolve("state").toString());
-        s.put(ClstreamConfig.INPUT_FORMAT, "json");
-        s.put(ClstreamConfig.OUTPUT_FORMAT, "json");
-        s.put(ClstreamConfig.HTTP_PORT, "0");
+        Map<String, String> s = ItSupport.jsonAppSettings(topics, "cache-app", dir.resolve("state"));
         s.put(ClstreamConfig.MODEL_BUNDLE, bundle.toString());
         s.put(ClstreamConfig.INFERENCE_CACHE_MAX_BYTES, Long.toString(CACHE_BYTES));
         try (OutputCollector out = new OutputCollector(bootstrap, topics.outputs());

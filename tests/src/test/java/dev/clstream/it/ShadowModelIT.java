@@ -63,13 +63,7 @@ class ShadowModelIT {
                         JSON.writeValueAsBytes(Map.of("id", id, "text", textOf.get(id)))));
             }
         }
-        Map<String, String> s = new HashMap<>(topics.settings());
-        s.put("bootstrap.servers", bootstrap);
-        s.put("application.id", KafkaTestCluster.uniqueName("shadow-app"));
-        s.put("state.dir", dir.resolve("state").toString());
-        s.put(ClstreamConfig.INPUT_FORMAT, "json");
-        s.put(ClstreamConfig.OUTPUT_FORMAT, "json");
-        s.put(ClstreamConfig.HTTP_PORT, "0");
+        Map<String, String> s = ItSupport.jsonAppSettings(topics, "shadow-app", dir.resolve("state"));
         s.put(ClstreamConfig.MODEL_BUNDLE, primary.toString());
         s.put(ClstreamConfig.MODEL_SHADOW_BUNDLE, candidate.toString());
         s.put(ClstreamConfig.MODEL_SHADOW_SAMPLE_RATE, "0.25");

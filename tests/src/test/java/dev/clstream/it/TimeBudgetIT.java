@@ -60,13 +60,7 @@ class TimeBudgetIT {
                                 .getBytes(StandardCharsets.UTF_8)));
             }
         }
-        Map<String, String> s = new HashMap<>(topics.settings());
-        s.put("bootstrap.servers", bootstrap);
-        s.put("application.id", KafkaTestCluster.uniqueName("budget-app"));
-        s.put("state.dir", dir.resolve("state").toString());
-        s.put(ClstreamConfig.INPUT_FORMAT, "json");
-        s.put(ClstreamConfig.OUTPUT_FORMAT, "json");
-        s.put(ClstreamConfig.HTTP_PORT, "0");
+        Map<String, String> s = ItSupport.jsonAppSettings(topics, "budget-app", dir.resolve("state"));
         s.put(ClstreamConfig.BATCH_MAX_SIZE, "1000");
         s.put(ClstreamConfig.BATCH_MAX_TOKENS, "1000000");
         s.put(ClstreamConfig.BATCH_MAX_WAIT_MS, "100");
