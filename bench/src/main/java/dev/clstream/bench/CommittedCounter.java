@@ -32,10 +32,20 @@ final class CommittedCounter implements AutoCloseable {
     private final Set<String> keys = new HashSet<>();
     /** Per key, when a labeled event's output was made after its input record's timestamp (JSON labels only). */
     private final Map<String, Long> latencyMs = new HashMap<>();
+    private final boolean latencies;
     private int count;
     private RuntimeException failure;
 
     CommittedCounter(String bootstrap, String topic) {
+        this(bootstrap, topic, false);
+    }
+
+    /**
+     * @param latencies whether to read each record's {@code processed_time} for {@link #latencyPercentileMs}: a JSON
+     *        parse per record, in the bench's JVM beside the broker, so only where a bench reports latency
+     */
+    CommittedCounter(String bootstrap, String topic, boolean latencies) {
+        this.latencies = latencies;
         consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
@@ -58,20 +68,20 @@ final class CommittedCounter implements AutoCloseable {
         try {
             while (running.get()) {
                 List<String> polled = new ArrayList<>();
-                Map<String, Long> latencies = new HashMap<>();
+                Map<String, Long> polledLatencies = new HashMap<>();
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
                     polled.add(key);
-                    Long processed = processedTime(r.value());
+                    Long processed = latencies ? processedTime(r.value()) : null;
                     if (processed != null) {
-                        latencies.put(key, processed - r.timestamp());
+                        polledLatencies.put(key, processed - r.timestamp());
                     }
                 }
                 if (!polled.isEmpty()) {
                     synchronized (this) {
                         count += polled.size();
                         keys.addAll(polled);
-                        latencyMs.putAll(latencies);
+                        latencyMs.putAll(polledLatencies);
                         samples.add(new long[] {System.nanoTime(), count});
                         notifyAll();
                     }

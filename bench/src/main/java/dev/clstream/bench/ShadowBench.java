@@ -104,7 +104,7 @@ public final class ShadowBench {
             settings.put("model.shadow.bundle", shadow.toAbsolutePath().toString());
             settings.put("model.shadow.sample.rate", Double.toString(rate));
         }
-        try (CommittedCounter labels = new CommittedCounter(cluster.bootstrap(), settings.get("labels.topic"));
+        try (CommittedCounter labels = new CommittedCounter(cluster.bootstrap(), settings.get("labels.topic"), true);
              AppProcess instance = AppProcess.start(work.resolve(app + ".log"), null, bundle, cluster.bootstrap(),
                      settings)) {
             double backlog = BenchApps.backlogRate(instance, labels, events);

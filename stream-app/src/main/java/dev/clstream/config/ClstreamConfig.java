@@ -10,6 +10,7 @@ import dev.clstream.serde.RegistrySettings;
 import dev.clstream.secrets.Secrets;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -425,8 +426,8 @@ public final class ClstreamConfig extends AbstractConfig {
                 .intraOpThreads(getInt(INFERENCE_THREADS))
                 .concurrency(getInt(INFERENCE_CONCURRENCY))
                 .maxTextsPerRun(getInt(INFERENCE_BATCH_SIZE))
-                .optCacheMaxBytes(getLong(INFERENCE_CACHE_MAX_BYTES) != null ? getLong(INFERENCE_CACHE_MAX_BYTES)
-                        : MemoryBudget.forThisJvm().inferenceCacheBytes())
+                .optCacheMaxBytes(Objects.requireNonNullElseGet(getLong(INFERENCE_CACHE_MAX_BYTES),
+                        () -> MemoryBudget.forThisJvm().inferenceCacheBytes()))
                 .build();
     }
 

@@ -154,12 +154,17 @@ public final class PredictionCache {
      * Whether {@code text} would be answered from the cache now, without making it more recent: the
      * micro-batcher counts only the encoder's work against its time budget.
      */
-    public synchronized boolean contains(TokenizedText text) {
+    public boolean contains(TokenizedText text) {
         if (!enabled()) {
-            return false;
+            return false; // asked for every waiting event at every flush: no lock, no key, when there is no cache
         }
         Key key = key(text);
-        return key != null && entries.containsKey(key);
+        if (key == null) {
+            return false;
+        }
+        synchronized (this) {
+            return entries.containsKey(key);
+        }
     }
 
     // The same arrays for every text with this sequence; a text's own facts (truncated or not) are its own.

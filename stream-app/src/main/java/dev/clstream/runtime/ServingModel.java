@@ -42,8 +42,11 @@ final class ServingModel implements AutoCloseable {
     private final EncoderOptions options;
     /** The repository, or null for a single bundle. */
     private final Path repository;
-    /** The bundle found to serve first, before its engine opens; its labels every later version must have. */
-    private final ModelBundle first;
+    /**
+     * The bundle found to serve first, before its engine opens; its labels every later version must have. Set once,
+     * by {@link #locate}.
+     */
+    private ModelBundle first;
     /** Refused versions and why, newest first; and the bundle.json each was refused as, so a fixed one is tried again. */
     private final Map<String, String> refused = new ConcurrentSkipListMap<>(ModelRepository.ORDER.reversed());
     /** The sha256 of the bundle.json each version was refused as: a version republished in place is tried again. */
@@ -52,11 +55,10 @@ final class ServingModel implements AutoCloseable {
     private ServingEngine serving;
     private ScheduledExecutorService poller;
 
-    private ServingModel(ClstreamConfig config, EncoderOptions options, Path repository, ModelBundle first) {
+    private ServingModel(ClstreamConfig config, EncoderOptions options, Path repository) {
         this.config = config;
         this.options = options;
         this.repository = repository;
-        this.first = first;
     }
 
     /**
@@ -76,12 +78,15 @@ final class ServingModel implements AutoCloseable {
     static ServingModel locate(ClstreamConfig config, String spec, EncoderOptions options) {
         Path dir = BuiltInBundles.resolve(spec);
         if (!ModelRepository.isRepository(dir)) {
-            return new ServingModel(config, options, null, ModelBundle.load(dir));
+            ServingModel model = new ServingModel(config, options, null);
+            model.first = ModelBundle.load(dir);
+            return model;
         }
-        ServingModel model = new ServingModel(config, options, dir, null);
+        ServingModel model = new ServingModel(config, options, dir);
         for (ModelRepository.Version v : ModelRepository.versions(dir)) {
             try {
-                return new ServingModel(config, options, dir, ModelRepository.load(v)).withRefusals(model);
+                model.first = ModelRepository.load(v);
+                return model;
             } catch (RuntimeException e) {
                 model.refuse(v, e);
             }
@@ -89,12 +94,6 @@ final class ServingModel implements AutoCloseable {
         throw new BundleException("model.bundle " + dir + " is neither a bundle (it has no "
                 + BundleManifest.FILE_NAME + ") nor a model repository with a version that loads (<version>/"
                 + BundleManifest.FILE_NAME + ")" + (model.refused.isEmpty() ? "" : "; refused: " + model.refused));
-    }
-
-    private ServingModel withRefusals(ServingModel other) {
-        refused.putAll(other.refused);
-        refusedAs.putAll(other.refusedAs);
-        return this;
     }
 
     /** The manifest of the bundle to serve first: what the live page and /info show before the engine opens. */
