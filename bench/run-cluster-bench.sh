@@ -11,7 +11,9 @@
 #       the default bundle
 #   bench/run-cluster-bench.sh shadow [--events N] [--paced-events N] [--rounds R] [--rate X] [--bundle DIR] [--shadow DIR]
 #       one instance without and with a shadow model (the int8 bundle by default): backlog rate and latency at 70%
-# Output: bench/target/<scale|restart|cache|shadow>-bench.txt.
+#   bench/run-cluster-bench.sh heads [--events N] [--rounds R] [--bundle DIR]
+#       one instance serving the default bundle with its one head, then with two more heads: backlog rate
+# Output: bench/target/<scale|restart|cache|shadow|heads>-bench.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
@@ -19,7 +21,8 @@ case "${1:-}" in
   restart) main=dev.clstream.bench.RestartBench ;;
   cache) main=dev.clstream.bench.RepeatCacheBench ;;
   shadow) main=dev.clstream.bench.ShadowBench ;;
-  *) echo "usage: $0 scale|restart|cache|shadow [arguments]" >&2; exit 2 ;;
+  heads) main=dev.clstream.bench.HeadsBench ;;
+  *) echo "usage: $0 scale|restart|cache|shadow|heads [arguments]" >&2; exit 2 ;;
 esac
 out="bench/target/$1-bench.txt"
 shift

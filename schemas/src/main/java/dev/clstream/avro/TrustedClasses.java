@@ -27,6 +27,7 @@ public final class TrustedClasses {
             TextEvent.class,
             LabeledEvent.class,
             LabelProbability.class,
+            HeadLabel.class,
             ClsEmbedding.class,
             DeadLetter.class);
 

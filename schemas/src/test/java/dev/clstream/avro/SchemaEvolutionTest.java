@@ -187,6 +187,49 @@ class SchemaEvolutionTest {
         assertEquals(original, read(writeSpecific(specific), classSchema, v1));
     }
 
+    // ---- LabeledEvent v2: every head's result ----
+
+    /** A consumer built on LabeledEvent v1 reads a record with three heads: the primary's fields, as before. */
+    @Test
+    void aV1ConsumerReadsALabeledEventWithHeads() {
+        Schema v1 = AvscFiles.parse(AvscFiles.HISTORY_DIR.resolve("LabeledEvent/v1.avsc"));
+        LabeledEvent event = threeHeads();
+        byte[] bytes = writeSpecific(event);
+
+        GenericRecord old = read(bytes, LabeledEvent.getClassSchema(), v1);
+        assertNull(old.getSchema().getField("heads"));
+        assertEquals("spam", old.get("label").toString());
+        assertEquals(0.9f, old.get("score"));
+        assertEquals(2, ((List<?>) old.get("probabilities")).size());
+        assertEquals(event.getProcessedTime().toEpochMilli(), old.get("processed_time"));
+    }
+
+    /** A LabeledEvent written before heads existed reads with no heads, every other value kept. */
+    @Test
+    void aV1LabeledEventReadsWithNoHeads() throws IOException {
+        Schema v1 = AvscFiles.parse(AvscFiles.HISTORY_DIR.resolve("LabeledEvent/v1.avsc"));
+        GenericRecord written = GenericSamples.sample(v1);
+
+        LabeledEvent read = new SpecificDatumReader<LabeledEvent>(v1, LabeledEvent.getClassSchema())
+                .read(null, DecoderFactory.get().binaryDecoder(write(written, v1), null));
+        assertEquals(List.of(), read.getHeads());
+        assertEquals(written.get("label").toString(), read.getLabel());
+        assertEquals(written.get("id").toString(), read.getId());
+    }
+
+    private static LabeledEvent threeHeads() {
+        List<LabelProbability> spam = List.of(new LabelProbability("ham", 0.1f), new LabelProbability("spam", 0.9f));
+        return LabeledEvent.newBuilder().setId("e1").setLabel("spam").setScore(0.9f).setProbabilities(spam)
+                .setModelName("m").setModelVersion("2.0.0").setTokens(7).setTruncated(false)
+                .setProcessedTime(java.time.Instant.ofEpochMilli(1_700_000_000_000L))
+                .setHeads(List.of(new HeadLabel("default", "spam", 0.9f, spam),
+                        new HeadLabel("topic", "billing", 0.6f, List.of(new LabelProbability("billing", 0.6f),
+                                new LabelProbability("other", 0.4f))),
+                        new HeadLabel("lang", "en", 0.99f, List.of(new LabelProbability("en", 0.99f),
+                                new LabelProbability("de", 0.01f)))))
+                .build();
+    }
+
     // ---- breaking changes: the checks must catch them ----
 
     @ParameterizedTest

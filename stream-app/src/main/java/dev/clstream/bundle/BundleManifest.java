@@ -1,6 +1,7 @@
 package dev.clstream.bundle;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -12,13 +13,16 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The parsed content of a bundle's {@code bundle.json}: identity, tokenisation limit, labels, where
- * the logits come from, and the sha256 of every file. Parsing checks each field and names it when
- * it is wrong; checks that need the files or the ONNX graph happen in {@link ModelBundle} and the
- * encoder.
+ * The parsed content of a bundle's {@code bundle.json}: identity, tokenisation limit, its classifier heads (labels and
+ * where each head's logits come from), and the sha256 of every file. Parsing checks each field and names it when it
+ * is wrong; checks that need the files or the ONNX graph happen in {@link ModelBundle} and the encoder.
+ *
+ * <p>Format 1 has at most one head, its {@code labels} and {@code logits} at the top ({@link ClassifierHead#DEFAULT_NAME});
+ * format 2 lists {@code heads: [{"name", "labels", "logits"}]}, all computed from one encoder pass, the first the
+ * primary. A bundle with none or one unnamed head is written in format 1, so that earlier releases still read it.
  *
  * <p>{@code provenance} and {@code evaluation} are free-form records of how the bundle was made and
- * how well its head did; they are carried along untouched.
+ * how well its heads did; they are carried along untouched.
  */
 public record BundleManifest(
         int formatVersion,
@@ -26,8 +30,7 @@ public record BundleManifest(
         String version,
         String description,
         int maxLength,
-        List<String> labels,
-        Optional<LogitsSource> logits,
+        List<ClassifierHead> heads,
         Map<String, String> files,
         JsonNode provenance,
         JsonNode evaluation,
@@ -36,30 +39,71 @@ public record BundleManifest(
     public static final String FILE_NAME = "bundle.json";
     public static final String MODEL_FILE = "model.onnx";
     public static final String TOKENIZER_FILE = "tokenizer.json";
+    /** One head, at the top of bundle.json. */
     public static final int FORMAT_VERSION = 1;
+    /** Several named heads in {@code heads}. */
+    public static final int HEADS_FORMAT_VERSION = 2;
     public static final String DEFAULT_LOGITS_OUTPUT = "logits";
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern SAFE_FILE_NAME = Pattern.compile("[A-Za-z0-9._-]+");
 
     public BundleManifest {
-        labels = List.copyOf(labels);
+        heads = List.copyOf(heads);
         files = Map.copyOf(files);
         provenance = provenance == null ? JsonNodeFactory.instance.objectNode() : provenance.deepCopy();
         evaluation = evaluation == null ? JsonNodeFactory.instance.objectNode() : evaluation.deepCopy();
         text = text == null ? TextStrategy.TRUNCATE : text;
-        if (text.chunked() && logits.orElse(null) instanceof LogitsSource.GraphOutput) {
+        requireKnownFormat(formatVersion, "");
+        if (formatVersion == FORMAT_VERSION && (heads.size() > 1
+                || heads.stream().anyMatch(h -> !h.name().equals(ClassifierHead.DEFAULT_NAME)))) {
+            throw new BundleException("format_version 1 holds one unnamed head; named or several heads need "
+                    + "format_version " + HEADS_FORMAT_VERSION + " and 'heads'");
+        }
+        var names = new HashSet<String>();
+        for (ClassifierHead h : heads) {
+            if (!names.add(h.name())) {
+                throw new BundleException("head '" + h.name() + "' appears twice in 'heads'");
+            }
+        }
+        if (heads.stream().filter(ClassifierHead::fromGraph).count() > 1) {
+            throw new BundleException("at most one head may take its logits from the graph (the encoder reads one "
+                    + "logits output); the others are linear heads on h_0 (source 'linear_head')");
+        }
+        if (text.chunked() && heads.stream().anyMatch(ClassifierHead::fromGraph)) {
             throw new BundleException("text.strategy 'chunks' pools the windows' h_0 and needs a linear head on it "
                     + "(logits.source 'linear_head'); this bundle's logits come from the graph, one window at a time");
         }
     }
 
-    /** A manifest that reads texts by truncation (bundles without a "text" field). */
+    /** A format-1 manifest: one head (or none, when {@code logits} is empty), read by {@code text}. */
+    public BundleManifest(int formatVersion, String name, String version, String description, int maxLength,
+                          List<String> labels, Optional<LogitsSource> logits, Map<String, String> files,
+                          JsonNode provenance, JsonNode evaluation, TextStrategy text) {
+        this(formatVersion, name, version, description, maxLength, singleHead(labels, logits), files, provenance,
+                evaluation, text);
+    }
+
+    /** A format-1 manifest that reads texts by truncation (bundles without a "text" field). */
     public BundleManifest(int formatVersion, String name, String version, String description, int maxLength,
                           List<String> labels, Optional<LogitsSource> logits, Map<String, String> files,
                           JsonNode provenance, JsonNode evaluation) {
         this(formatVersion, name, version, description, maxLength, labels, logits, files, provenance, evaluation,
                 TextStrategy.TRUNCATE);
+    }
+
+    private static void requireKnownFormat(int format, String where) {
+        if (format != FORMAT_VERSION && format != HEADS_FORMAT_VERSION) {
+            throw new BundleException(where + "format_version " + format + " is not supported (this build reads "
+                    + FORMAT_VERSION + " and " + HEADS_FORMAT_VERSION + ")");
+        }
+    }
+
+    private static List<ClassifierHead> singleHead(List<String> labels, Optional<LogitsSource> logits) {
+        if (logits.isEmpty() && !labels.isEmpty()) {
+            throw new IllegalArgumentException("labels " + labels + " without logits");
+        }
+        return logits.map(l -> List.of(new ClassifierHead(ClassifierHead.DEFAULT_NAME, labels, l))).orElse(List.of());
     }
 
     /** "name@version", the form used in logs, headers and output records. */
@@ -68,7 +112,30 @@ public record BundleManifest(
     }
 
     public boolean hasClassifier() {
-        return logits.isPresent();
+        return !heads.isEmpty();
+    }
+
+    /** The primary head's labels in id order; empty for an embedding-only bundle. */
+    public List<String> labels() {
+        return heads.isEmpty() ? List.of() : heads.get(0).labels();
+    }
+
+    /** Where the primary head's logits come from; empty for an embedding-only bundle. */
+    public Optional<LogitsSource> logits() {
+        return heads.isEmpty() ? Optional.empty() : Optional.of(heads.get(0).logits());
+    }
+
+    /**
+     * The heads as the outputs list them by name: every head of a format-2 bundle; none of a format-1 bundle, whose
+     * one unnamed head is the labeled event's own fields.
+     */
+    public List<ClassifierHead> namedHeads() {
+        return formatVersion == FORMAT_VERSION ? List.of() : heads;
+    }
+
+    /** The head whose logits come from the graph, if one does. */
+    public Optional<ClassifierHead> graphHead() {
+        return heads.stream().filter(ClassifierHead::fromGraph).findFirst();
     }
 
     /** Parses and checks bundle.json's tree; {@code where} names the file in messages. */
@@ -78,38 +145,22 @@ public record BundleManifest(
         }
         Fields f = new Fields(root, where);
         int format = f.intField("format_version", 1, Integer.MAX_VALUE);
-        if (format != FORMAT_VERSION) {
-            throw new BundleException(where + ": format_version " + format + " is not supported (this build reads "
-                    + FORMAT_VERSION + ")");
-        }
+        requireKnownFormat(format, where + ": ");
         String name = f.text("name", true);
         String version = f.text("version", true);
         String description = f.text("description", false);
         // [CLS], at least one token of text, [SEP].
         int maxLength = f.intField("max_length", 3, 1 << 20);
-        List<String> labels = f.labels();
         Map<String, String> files = f.files();
         for (String required : List.of(MODEL_FILE, TOKENIZER_FILE)) {
             if (!files.containsKey(required)) {
                 throw new BundleException(where + ": files must list " + required + " with its sha256");
             }
         }
-        Optional<LogitsSource> logits = f.logits(labels.size());
-        if (logits.isEmpty() && !labels.isEmpty()) {
-            throw new BundleException(where + ": labels are given but there is no 'logits' section saying where the "
-                    + "logits come from (source 'graph' or 'linear_head')");
-        }
-        if (logits.isPresent() && labels.isEmpty()) {
-            throw new BundleException(where + ": a 'logits' section is given but 'labels' is missing or empty; "
-                    + "name the classes in id order");
-        }
-        if (logits.isPresent() && logits.get().labelCount() != labels.size()) {
-            throw new BundleException(where + ": the logits section has " + logits.get().labelCount()
-                    + " classes but 'labels' names " + labels.size() + " " + labels);
-        }
+        List<ClassifierHead> heads = format == FORMAT_VERSION ? f.topHead().stream().toList() : f.heads();
         TextStrategy text = TextStrategy.fromJson(root.get("text"), maxLength, where);
         try {
-            return new BundleManifest(format, name, version, description, maxLength, labels, logits, files,
+            return new BundleManifest(format, name, version, description, maxLength, heads, files,
                     root.get("provenance"), root.get("evaluation"), text);
         } catch (BundleException e) {
             throw new BundleException(where + ": " + e.getMessage(), e);
@@ -130,27 +181,12 @@ public record BundleManifest(
         if (text.chunked()) {
             root.set("text", text.toJson());
         }
-        labels.forEach(root.putArray("labels")::add);
-        logits.ifPresent(source -> {
-            ObjectNode node = root.putObject("logits");
-            if (source instanceof LogitsSource.GraphOutput graph) {
-                node.put("source", "graph");
-                node.put("output", graph.outputName());
-            } else if (source instanceof LogitsSource.LinearHead head) {
-                node.put("source", "linear_head");
-                var w = node.putArray("weights");
-                for (float[] row : head.weights()) {
-                    var r = w.addArray();
-                    for (float v : row) {
-                        r.add(v);
-                    }
-                }
-                var b = node.putArray("bias");
-                for (float v : head.bias()) {
-                    b.add(v);
-                }
-            }
-        });
+        if (formatVersion == FORMAT_VERSION) {
+            heads.forEach(h -> writeHead(h, root));
+        } else {
+            ArrayNode list = root.putArray("heads");
+            heads.forEach(h -> writeHead(h, list.addObject().put("name", h.name())));
+        }
         ObjectNode fileNode = root.putObject("files");
         files.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> fileNode.put(e.getKey(), e.getValue()));
@@ -163,15 +199,48 @@ public record BundleManifest(
         return root;
     }
 
+    private static void writeHead(ClassifierHead head, ObjectNode into) {
+        head.labels().forEach(into.putArray("labels")::add);
+        ObjectNode node = into.putObject("logits");
+        if (head.logits() instanceof LogitsSource.GraphOutput graph) {
+            node.put("source", "graph");
+            node.put("output", graph.outputName());
+        } else if (head.logits() instanceof LogitsSource.LinearHead linear) {
+            node.put("source", "linear_head");
+            var w = node.putArray("weights");
+            for (float[] row : linear.weights()) {
+                var r = w.addArray();
+                for (float v : row) {
+                    r.add(v);
+                }
+            }
+            var b = node.putArray("bias");
+            for (float v : linear.bias()) {
+                b.add(v);
+            }
+        }
+    }
+
     public BundleManifest withFiles(Map<String, String> newFiles) {
-        return new BundleManifest(formatVersion, name, version, description, maxLength, labels, logits, newFiles,
+        return new BundleManifest(formatVersion, name, version, description, maxLength, heads, newFiles,
                 provenance, evaluation, text);
     }
 
     /** The same bundle reading texts by {@code newText}, e.g. an encoder embedding a corpus in windows for a head. */
     public BundleManifest withText(TextStrategy newText) {
-        return new BundleManifest(formatVersion, name, version, description, maxLength, labels, logits, files,
+        return new BundleManifest(formatVersion, name, version, description, maxLength, heads, files,
                 provenance, evaluation, newText);
+    }
+
+    /**
+     * The same encoder with {@code newHeads} (the first the primary), in the format that holds them: format 1 for
+     * none or one default head, else format 2.
+     */
+    public BundleManifest withHeads(List<ClassifierHead> newHeads) {
+        boolean single = newHeads.isEmpty()
+                || newHeads.size() == 1 && newHeads.get(0).name().equals(ClassifierHead.DEFAULT_NAME);
+        return new BundleManifest(single ? FORMAT_VERSION : HEADS_FORMAT_VERSION, name, version, description,
+                maxLength, newHeads, files, provenance, evaluation, text);
     }
 
     /** Field readers that name the field and the file in every complaint. */
@@ -242,6 +311,64 @@ public record BundleManifest(
                             + " must be a lower-case hex sha256 (64 characters), got " + e.getValue());
                 }
                 out.put(e.getKey(), sha);
+            }
+            return out;
+        }
+
+        /** Format 1: the one head at the top (labels and logits), or none. */
+        Optional<ClassifierHead> topHead() {
+            if (root.has("heads")) {
+                throw new BundleException(where + ": 'heads' needs format_version " + HEADS_FORMAT_VERSION
+                        + "; format_version " + FORMAT_VERSION + " has 'labels' and 'logits' at the top");
+            }
+            List<String> labels = labels();
+            Optional<LogitsSource> logits = logits(labels.size());
+            if (logits.isEmpty() && !labels.isEmpty()) {
+                throw new BundleException(where + ": labels are given but there is no 'logits' section saying where "
+                        + "the logits come from (source 'graph' or 'linear_head')");
+            }
+            if (logits.isPresent() && labels.isEmpty()) {
+                throw new BundleException(where + ": a 'logits' section is given but 'labels' is missing or empty; "
+                        + "name the classes in id order");
+            }
+            if (logits.isPresent() && logits.get().labelCount() != labels.size()) {
+                throw new BundleException(where + ": the logits section has " + logits.get().labelCount()
+                        + " classes but 'labels' names " + labels.size() + " " + labels);
+            }
+            return logits.map(l -> new ClassifierHead(ClassifierHead.DEFAULT_NAME, labels, l));
+        }
+
+        /** Format 2: every head of 'heads', each read like format 1's top and named. */
+        List<ClassifierHead> heads() {
+            for (String moved : List.of("labels", "logits")) {
+                if (root.has(moved)) {
+                    throw new BundleException(where + ": format_version " + HEADS_FORMAT_VERSION + " keeps '" + moved
+                            + "' in each entry of 'heads', not at the top");
+                }
+            }
+            JsonNode n = root.get("heads");
+            if (n == null || !n.isArray() || n.isEmpty()) {
+                throw new BundleException(where + ": format_version " + HEADS_FORMAT_VERSION + " needs 'heads', a "
+                        + "non-empty array of {\"name\", \"labels\", \"logits\"} (an embedding-only bundle is format "
+                        + FORMAT_VERSION + ")");
+            }
+            List<ClassifierHead> out = new ArrayList<>();
+            for (JsonNode h : n) {
+                String at = where + ": heads[" + out.size() + "]";
+                if (!h.isObject()) {
+                    throw new BundleException(at + " must be an object {\"name\", \"labels\", \"logits\"}");
+                }
+                Fields head = new Fields(h, at);
+                String headName = head.text("name", true);
+                Optional<ClassifierHead> read = head.topHead();
+                if (read.isEmpty()) {
+                    throw new BundleException(at + " ('" + headName + "') needs 'labels' and 'logits'");
+                }
+                try {
+                    out.add(new ClassifierHead(headName, read.get().labels(), read.get().logits()));
+                } catch (BundleException e) {
+                    throw new BundleException(at + ": " + e.getMessage(), e);
+                }
             }
             return out;
         }

@@ -8,6 +8,7 @@ import dev.clstream.event.DeadLetterReason;
 import dev.clstream.event.DecodeException;
 import dev.clstream.event.InputEvent;
 import dev.clstream.format.JsonTextEvents;
+import dev.clstream.bundle.ClassifierHead;
 import dev.clstream.inference.Classification;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.inference.Outcome;
@@ -153,6 +154,18 @@ final class ClassifyCommand implements Callable<Integer> {
             o.put("score", c.score());
             ObjectNode probs = o.putObject("probabilities");
             c.asMap().forEach(probs::put);
+        }
+        List<ClassifierHead> named = engine.manifest().namedHeads();
+        if (!named.isEmpty()) {
+            // Every head by name, the primary too (the labels topic lists the same heads).
+            ObjectNode heads = o.putObject("heads");
+            for (int h = 0; h < named.size(); h++) {
+                Classification hc = p.heads().get(h);
+                ObjectNode head = heads.putObject(named.get(h).name());
+                head.put("label", hc.label());
+                head.put("score", hc.score());
+                hc.asMap().forEach(head.putObject("probabilities")::put);
+            }
         }
         o.put("tokens", p.tokens());
         o.put("truncated", p.truncated());

@@ -2,6 +2,7 @@ package dev.clstream.format;
 
 import dev.clstream.avro.ClsEmbedding;
 import dev.clstream.avro.DeadLetter;
+import dev.clstream.avro.HeadLabel;
 import dev.clstream.avro.LabelProbability;
 import dev.clstream.avro.LabeledEvent;
 import dev.clstream.event.DeadLetterOutput;
@@ -39,22 +40,31 @@ public final class AvroOutputEncoder implements OutputEncoder {
 
     @Override
     public byte[] labeled(String topic, LabelOutput out) {
-        List<LabelProbability> probs = new ArrayList<>(out.labels().size());
-        for (int i = 0; i < out.labels().size(); i++) {
-            probs.add(new LabelProbability(out.labels().get(i), out.probabilities()[i]));
+        List<HeadLabel> heads = new ArrayList<>(out.heads().size());
+        for (dev.clstream.event.HeadLabel h : out.heads()) {
+            heads.add(new HeadLabel(h.head(), h.label(), h.score(), probabilities(h)));
         }
         return serializer.serialize(topic, LabeledEvent.newBuilder()
                 .setId(out.id())
-                .setLabel(out.label())
-                .setScore(out.score())
-                .setProbabilities(probs)
+                .setLabel(out.primary().label())
+                .setScore(out.primary().score())
+                .setProbabilities(heads.isEmpty() ? probabilities(out.primary()) : heads.get(0).getProbabilities())
                 .setModelName(out.modelName())
                 .setModelVersion(out.modelVersion())
                 .setTokens(out.tokens())
                 .setTruncated(out.truncated())
                 .setEventTime(instant(out.eventTime()))
                 .setProcessedTime(Instant.ofEpochMilli(out.processedTime()))
+                .setHeads(heads)
                 .build());
+    }
+
+    private static List<LabelProbability> probabilities(dev.clstream.event.HeadLabel head) {
+        List<LabelProbability> probs = new ArrayList<>(head.labels().size());
+        for (int i = 0; i < head.labels().size(); i++) {
+            probs.add(new LabelProbability(head.labels().get(i), head.probabilities()[i]));
+        }
+        return probs;
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.clstream.event.DeadLetterOutput;
 import dev.clstream.event.DeadLetterReason;
 import dev.clstream.event.DecodeException;
 import dev.clstream.event.EmbeddingOutput;
+import dev.clstream.event.HeadLabel;
 import dev.clstream.event.LabelFact;
 import dev.clstream.event.LabelOutput;
 import dev.clstream.event.OutputEncoder;
@@ -26,19 +27,28 @@ public final class JsonOutputEncoder implements OutputEncoder {
     public byte[] labeled(String topic, LabelOutput out) {
         ObjectNode n = json.createObjectNode();
         n.put("id", out.id());
-        n.put("label", out.label());
-        n.put("score", out.score());
-        ArrayNode probs = n.putArray("probabilities");
-        for (int i = 0; i < out.labels().size(); i++) {
-            probs.addObject().put("label", out.labels().get(i)).put("probability", out.probabilities()[i]);
-        }
+        HeadLabel primary = out.primary();
+        n.put("label", primary.label());
+        n.put("score", primary.score());
+        probabilities(primary, n);
         n.put("model_name", out.modelName());
         n.put("model_version", out.modelVersion());
         n.put("tokens", out.tokens());
         n.put("truncated", out.truncated());
         n.put("event_time", out.eventTime());
         n.put("processed_time", out.processedTime());
+        ArrayNode heads = n.putArray("heads");
+        for (HeadLabel h : out.heads()) {
+            probabilities(h, heads.addObject().put("name", h.head()).put("label", h.label()).put("score", h.score()));
+        }
         return bytes(n);
+    }
+
+    private static void probabilities(HeadLabel head, ObjectNode into) {
+        ArrayNode probs = into.putArray("probabilities");
+        for (int i = 0; i < head.labels().size(); i++) {
+            probs.addObject().put("label", head.labels().get(i)).put("probability", head.probabilities()[i]);
+        }
     }
 
     @Override

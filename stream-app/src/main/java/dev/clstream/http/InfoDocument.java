@@ -23,6 +23,9 @@ public final class InfoDocument {
         ObjectNode sums = m.putObject("sha256");
         new TreeMap<>(model.files()).forEach(sums::put);
         m.putArray("labels").addAll(model.labels().stream().map(JsonNodeFactory.instance::textNode).toList());
+        var heads = m.putArray("heads"); // as the labeled events list them: none for one unnamed head
+        model.namedHeads().forEach(h -> heads.addObject().put("name", h.name()).putArray("labels")
+                .addAll(h.labels().stream().map(JsonNodeFactory.instance::textNode).toList()));
         ObjectNode c = root.putObject("config");
         config.redacted().forEach(c::put);
         return root;

@@ -2,6 +2,7 @@ package dev.clstream.inference;
 
 import dev.clstream.bundle.BundleException;
 import dev.clstream.bundle.BundleManifest;
+import dev.clstream.bundle.ClassifierHead;
 import dev.clstream.bundle.LogitsSource;
 import dev.clstream.bundle.ModelBundle;
 import dev.clstream.tokenize.InvalidTextException;
@@ -55,15 +56,14 @@ public final class InferenceEngine implements AutoCloseable {
         BundleManifest m = bundle.manifest();
         TextTokenizer tokenizer = TextTokenizer.load(bundle.tokenizerFile(), m.maxLength(), m.text());
         try {
-            Optional<String> graphLogits = m.logits()
-                    .filter(LogitsSource.GraphOutput.class::isInstance)
-                    .map(l -> ((LogitsSource.GraphOutput) l).outputName());
+            Optional<ClassifierHead> graphHead = m.graphHead();
             TokenizedText probe = probe(tokenizer, bundle);
-            Encoder encoder = Encoder.open(bundle.modelFile(), options, graphLogits, m.labels().size(),
-                    tokenizer.padId(), probe);
+            Encoder encoder = Encoder.open(bundle.modelFile(), options,
+                    graphHead.map(h -> ((LogitsSource.GraphOutput) h.logits()).outputName()),
+                    graphHead.map(h -> h.labels().size()).orElse(0), tokenizer.padId(), probe);
             InferenceEngine engine;
             try {
-                checkHead(bundle, encoder.hiddenSize());
+                checkHeads(bundle, encoder.hiddenSize());
                 engine = new InferenceEngine(bundle, options, tokenizer, encoder, probe);
             } catch (RuntimeException e) {
                 encoder.close();
@@ -91,12 +91,15 @@ public final class InferenceEngine implements AutoCloseable {
         }
     }
 
-    private static void checkHead(ModelBundle bundle, int hiddenSize) {
-        if (bundle.manifest().logits().orElse(null) instanceof LogitsSource.LinearHead head
-                && head.hiddenSize() != hiddenSize) {
-            throw new BundleException(bundle.directory().resolve(BundleManifest.FILE_NAME) + ": logits.weights has "
-                    + head.hiddenSize() + " columns but the encoder's hidden size (last dimension of "
-                    + ModelSignature.HIDDEN_OUTPUT + ") is " + hiddenSize);
+    private static void checkHeads(ModelBundle bundle, int hiddenSize) {
+        for (ClassifierHead h : bundle.manifest().heads()) {
+            if (h.logits() instanceof LogitsSource.LinearHead head && head.hiddenSize() != hiddenSize) {
+                throw new BundleException(bundle.directory().resolve(BundleManifest.FILE_NAME) + ": "
+                        + (bundle.manifest().namedHeads().isEmpty() ? "" : "head '" + h.name() + "': ")
+                        + "logits.weights has " + head.hiddenSize()
+                        + " columns but the encoder's hidden size (last dimension of " + ModelSignature.HIDDEN_OUTPUT
+                        + ") is " + hiddenSize);
+            }
         }
     }
 
@@ -280,22 +283,25 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     /**
-     * The head on a text's (pooled) h_0, or the graph's logits of its one window: a bundle that reads in chunks has
-     * a linear head ({@link dev.clstream.bundle.BundleManifest} refuses graph logits with chunks).
+     * Every head on a text's (pooled) h_0, or on the graph's logits of its one window, in the bundle's head order: a
+     * bundle that reads in chunks has linear heads only ({@link BundleManifest} refuses graph logits with chunks).
      */
-    private Classification classify(float[] embedding, float[] windowGraphLogits) {
-        Optional<LogitsSource> source = manifest().logits();
-        if (source.isEmpty()) {
-            return null;
+    private List<Classification> classify(float[] embedding, float[] windowGraphLogits) {
+        List<ClassifierHead> heads = manifest().heads();
+        List<Classification> out = new ArrayList<>(heads.size());
+        for (ClassifierHead h : heads) {
+            float[] logits = h.logits() instanceof LogitsSource.LinearHead head
+                    ? head.logits(embedding)
+                    : windowGraphLogits;
+            try {
+                out.add(Classification.fromLogits(h.labels(), logits));
+            } catch (ArithmeticException e) {
+                throw new InferenceException("the model produced unusable logits"
+                        + (manifest().namedHeads().isEmpty() ? "" : " for head '" + h.name() + "'") + ": "
+                        + e.getMessage(), e);
+            }
         }
-        float[] logits = source.get() instanceof LogitsSource.LinearHead head
-                ? head.logits(embedding)
-                : windowGraphLogits;
-        try {
-            return Classification.fromLogits(manifest().labels(), logits);
-        } catch (ArithmeticException e) {
-            throw new InferenceException("the model produced unusable logits: " + e.getMessage(), e);
-        }
+        return out;
     }
 
     /**

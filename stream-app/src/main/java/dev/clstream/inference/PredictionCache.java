@@ -19,8 +19,10 @@ import java.util.function.Function;
  * its entries hold, least recently used first out; thread-safe (stream threads share one engine).
  */
 public final class PredictionCache {
-    /** What an entry holds besides its arrays: key, entry and map node objects and array headers. */
+    /** What an entry holds besides its arrays: key, entry and map node objects and array headers (one head's too). */
     static final int ENTRY_OVERHEAD_BYTES = 160;
+    /** What each further head adds besides its probabilities: its Classification and the array's header. */
+    static final int HEAD_OVERHEAD_BYTES = 32;
 
     private final long maxBytes;
     private final LinkedHashMap<Key, Result> entries = new LinkedHashMap<>(256, 0.75f, true);
@@ -37,8 +39,8 @@ public final class PredictionCache {
         this.maxBytes = maxBytes;
     }
 
-    /** The embedding and classification one token sequence gave. */
-    private record Result(float[] embedding, Classification classification) {}
+    /** The embedding and every head's classification one token sequence gave. */
+    private record Result(float[] embedding, List<Classification> heads) {}
 
     /**
      * A token sequence compared in full: for each window its length, ids and type ids, as ints (a
@@ -135,7 +137,7 @@ public final class PredictionCache {
         for (int j = 0; j < toEncode.size(); j++) {
             Outcome outcome = computed.outcomes().get(j);
             if (outcome instanceof Outcome.Success s && keys.get(j) != null) {
-                Result result = new Result(s.prediction().embedding(), s.prediction().classification());
+                Result result = new Result(s.prediction().embedding(), s.prediction().heads());
                 remember(keys.get(j), result);
                 for (int i : targets.get(j)) {
                     out[i] = success(texts.get(i), result);
@@ -169,7 +171,7 @@ public final class PredictionCache {
 
     // The same arrays for every text with this sequence; a text's own facts (truncated or not) are its own.
     private static Outcome success(TokenizedText text, Result r) {
-        return new Outcome.Success(Prediction.of(text, r.embedding(), r.classification()));
+        return new Outcome.Success(Prediction.of(text, r.embedding(), r.heads()));
     }
 
     private synchronized Result lookUp(Key key) {
@@ -193,9 +195,11 @@ public final class PredictionCache {
     }
 
     private static long size(Key key, Result r) {
-        Classification c = r.classification();
-        return ENTRY_OVERHEAD_BYTES + 4L * key.tokens.length + 4L * r.embedding().length
-                + (c == null ? 0 : 4L * c.probabilities().length);
+        long size = ENTRY_OVERHEAD_BYTES + 4L * key.tokens.length + 4L * r.embedding().length;
+        for (int h = 0; h < r.heads().size(); h++) {
+            size += (h == 0 ? 0 : HEAD_OVERHEAD_BYTES) + 4L * r.heads().get(h).probabilities().length;
+        }
+        return size;
     }
 
     /** Texts answered without the encoder: found in the cache, or repeated within one call. */

@@ -185,13 +185,17 @@ final class ServingModel implements AutoCloseable {
         }
     }
 
-    /** A repository version, loaded and held to the first version's labels (the outputs' consumers rely on them). */
+    /**
+     * A repository version, loaded and held to the first version's primary labels (the label statistics, the live
+     * page and the meters key on them); the heads after the primary may differ, each output lists its own.
+     */
     private ModelBundle load(ModelRepository.Version v) {
         ModelBundle bundle = ModelRepository.load(v);
         List<String> labels = bundle.manifest().labels();
         if (!labels.equals(first.manifest().labels())) {
-            throw new BundleException("bundle " + bundle.directory() + " has labels " + labels + " but the app serves "
-                    + first.manifest().labels() + "; a version with other labels needs a restart");
+            throw new BundleException("bundle " + bundle.directory() + " has labels " + labels + " (its primary "
+                    + "head's) but the app serves " + first.manifest().labels() + "; a version with other labels "
+                    + "needs a restart");
         }
         return bundle;
     }

@@ -6,6 +6,7 @@ import dev.clstream.config.ClstreamConfig;
 import dev.clstream.event.DeadLetterOutput;
 import dev.clstream.event.DeadLetterReason;
 import dev.clstream.event.EmbeddingOutput;
+import dev.clstream.event.HeadLabel;
 import dev.clstream.event.InputEvent;
 import dev.clstream.event.LabelOutput;
 import dev.clstream.event.OutputEncoder;
@@ -13,6 +14,7 @@ import dev.clstream.event.SourceRecord;
 import dev.clstream.inference.Classification;
 import dev.clstream.inference.Prediction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.header.Headers;
@@ -59,9 +61,8 @@ final class OutputWriter {
         InputEvent e = pending.event();
         long now = context.currentSystemTimeMs();
         Classification c = p.classification();
-        byte[] label = config.labelsEnabled() && c != null ? encoder.labeled(config.labelsTopic(), new LabelOutput(
-                e.id(), c.label(), c.score(), c.labels(), c.probabilities(), model.name(), model.version(), p.tokens(),
-                p.truncated(), e.eventTime(), now)) : null;
+        byte[] label = config.labelsEnabled() && c != null ? encoder.labeled(config.labelsTopic(),
+                labelOutput(e, p, model, now)) : null;
         byte[] embedding = config.embeddingsEnabled() ? encoder.embedding(config.embeddingsTopic(), new EmbeddingOutput(
                 e.id(), model.name(), model.version(), p.embedding(), e.eventTime(), p.windows(),
                 model.text().poolingName())) : null;
@@ -88,6 +89,23 @@ final class OutputWriter {
             listener.eventOut(PipelineListener.Output.EMBEDDINGS);
         }
         listener.processed(e.eventTime() != null ? e.eventTime() : src.timestamp(), now);
+    }
+
+    /**
+     * The labeled event: the primary head's result and, for a bundle with named heads, every head's (the engine
+     * computes them in the bundle's head order), the primary's the same object in both places.
+     */
+    private static LabelOutput labelOutput(InputEvent e, Prediction p, BundleManifest model, long now) {
+        List<HeadLabel> named = new ArrayList<>(model.namedHeads().size());
+        for (int h = 0; h < model.namedHeads().size(); h++) {
+            Classification c = p.heads().get(h);
+            named.add(new HeadLabel(model.heads().get(h).name(), c.label(), c.score(), c.labels(), c.probabilities()));
+        }
+        Classification c = p.classification();
+        HeadLabel primary = named.isEmpty() ? new HeadLabel(model.heads().get(0).name(), c.label(), c.score(),
+                c.labels(), c.probabilities()) : named.get(0);
+        return new LabelOutput(e.id(), primary, named, model.name(), model.version(), p.tokens(), p.truncated(),
+                e.eventTime(), now);
     }
 
     private String tooLarge(String output, SourceRecord src, byte[] value, Headers headers) {

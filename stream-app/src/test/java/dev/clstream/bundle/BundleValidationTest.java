@@ -152,9 +152,115 @@ class BundleValidationTest {
     void formatVersionUnsupported() throws IOException {
         TestBundles.tiny(dir);
         ObjectNode m = manifest();
-        m.put("format_version", 2);
+        m.put("format_version", 3);
         writeManifest(m);
-        assertMessageNames(loadFails(dir), "bundle.json", "format_version 2 is not supported", "reads 1");
+        assertMessageNames(loadFails(dir), "bundle.json", "format_version 3 is not supported", "reads 1 and 2");
+    }
+
+    // ---------------------------------------------------------------- several heads (format 2)
+
+    @Test
+    void severalHeadsRoundTripAndOpen() {
+        TestBundles.tinyWithHeads(dir, TestBundles.TINY_HEADS);
+        BundleManifest m = ModelBundle.load(dir).manifest();
+        assertEquals(BundleManifest.HEADS_FORMAT_VERSION, m.formatVersion());
+        assertEquals(TestBundles.TINY_HEADS, m.heads());
+        assertEquals(TestBundles.TINY_LABELS, m.labels(), "the primary's labels");
+        assertEquals(m, BundleManifest.fromJson(m.toJson(), "again"));
+        try (InferenceEngine engine = InferenceEngine.open(ModelBundle.load(dir), OPTIONS)) {
+            assertEquals(8, engine.hiddenSize());
+        }
+    }
+
+    @Test
+    void oneHeadIsWrittenInFormatOneAsBefore() throws IOException {
+        TestBundles.tiny(dir);
+        ObjectNode m = manifest();
+        assertEquals(1, m.get("format_version").asInt());
+        assertTrue(m.has("labels") && m.has("logits") && !m.has("heads"), m.toString());
+        assertEquals(java.util.List.of(ClassifierHead.DEFAULT_NAME),
+                ModelBundle.load(dir).manifest().heads().stream().map(ClassifierHead::name).toList());
+    }
+
+    @Test
+    void headsInFormatOne() throws IOException {
+        TestBundles.tinyWithHeads(dir, TestBundles.TINY_HEADS);
+        ObjectNode m = manifest();
+        m.put("format_version", 1);
+        writeManifest(m);
+        assertMessageNames(loadFails(dir), "bundle.json", "'heads' needs format_version 2");
+    }
+
+    @Test
+    void labelsAtTheTopInFormatTwo() throws IOException {
+        TestBundles.tinyWithHeads(dir, TestBundles.TINY_HEADS);
+        ObjectNode m = manifest();
+        m.putArray("labels").add("a").add("b");
+        writeManifest(m);
+        assertMessageNames(loadFails(dir), "bundle.json", "keeps 'labels' in each entry of 'heads'");
+    }
+
+    @Test
+    void formatTwoWithoutHeads() throws IOException {
+        TestBundles.tinyWithHeads(dir, TestBundles.TINY_HEADS);
+        ObjectNode m = manifest();
+        m.remove("heads");
+        m.set("head", JSON.createArrayNode()); // a typo must not make an embedding-only bundle
+        writeManifest(m);
+        assertMessageNames(loadFails(dir), "bundle.json", "format_version 2 needs 'heads'");
+    }
+
+    @Test
+    void headNamedTwice() throws IOException {
+        TestBundles.tinyWithHeads(dir, TestBundles.TINY_HEADS);
+        ObjectNode m = manifest();
+        ((ObjectNode) m.get("heads").get(2)).put("name", "topic");
+        writeManifest(m);
+        assertMessageNames(loadFails(dir), "bundle.json", "head 'topic' appears twice");
+    }
+
+    @Test
+    void headNameNotPlain() throws IOException {
+        TestBundles.tinyWithHeads(dir, TestBundles.TINY_HEADS);
+        ObjectNode m = manifest();
+        ((ObjectNode) m.get("heads").get(1)).put("name", "to pic");
+        writeManifest(m);
+        assertMessageNames(loadFails(dir), "bundle.json", "heads[1]", "'to pic'");
+    }
+
+    @Test
+    void headWithoutLogits() throws IOException {
+        TestBundles.tinyWithHeads(dir, TestBundles.TINY_HEADS);
+        ObjectNode m = manifest();
+        ((ObjectNode) m.get("heads").get(1)).remove("logits");
+        writeManifest(m);
+        assertMessageNames(loadFails(dir), "bundle.json", "heads[1]", "labels are given", "'logits'");
+    }
+
+    @Test
+    void headRowsDifferFromItsLabels() throws IOException {
+        TestBundles.tinyWithHeads(dir, TestBundles.TINY_HEADS);
+        ObjectNode m = manifest();
+        ((ArrayNode) m.get("heads").get(2).get("labels")).add("medium");
+        writeManifest(m);
+        assertMessageNames(loadFails(dir), "bundle.json", "heads[2]", "2 classes", "names 3", "medium");
+    }
+
+    @Test
+    void twoHeadsFromTheGraph() {
+        LogitsSource graph = new LogitsSource.GraphOutput(BundleManifest.DEFAULT_LOGITS_OUTPUT, 2);
+        BundleException e = assertThrows(BundleException.class, () -> TestBundles.tinyWithHeads(dir, java.util.List.of(
+                new ClassifierHead("a", TestBundles.TINY_LABELS, graph),
+                new ClassifierHead("b", TestBundles.TINY_LABELS, graph))));
+        assertMessageNames(e, "at most one head may take its logits from the graph");
+    }
+
+    @Test
+    void aSecondHeadsWidthDiffersFromTheHiddenSize() {
+        TestBundles.tinyWithHeads(dir, java.util.List.of(TestBundles.TINY_HEADS.get(0),
+                new ClassifierHead("wide", TestBundles.TINY_LABELS, TestBundles.linearHead(2, 9, 3))));
+        assertMessageNames(openFails(ModelBundle.load(dir)), "bundle.json", "head 'wide'", "9 columns",
+                "hidden size", "is 8");
     }
 
     @Test

@@ -91,6 +91,20 @@ class ClassifyCommandTest {
     }
 
     @Test
+    void aBundleWithSeveralHeadsPrintsEveryHeadByName() {
+        Path heads = TestBundles.tinyWithHeads(dir.resolve("heads"), TestBundles.TINY_HEADS).directory();
+        Run r = classify("", "--bundle", heads.toString(), "the cat sat");
+        assertEquals(0, r.status(), r.err());
+        JsonNode o = r.get(0);
+        assertEquals(List.of("sentiment", "topic", "urgency"),
+                List.copyOf(JSON.convertValue(o.get("heads"), java.util.LinkedHashMap.class).keySet()));
+        assertEquals(o.get("label"), o.get("heads").get("sentiment").get("label"), "the primary at the top");
+        assertEquals(3, o.get("heads").get("topic").get("probabilities").size(), o.toString());
+        assertTrue(!classify("", "--bundle", tiny.toString(), "the cat sat").get(0).has("heads"),
+                "one unnamed head: printed as before");
+    }
+
+    @Test
     void textsWithNothingToClassifyGetAnErrorObjectAndStatusOne() {
         Run r = classify("", "--bundle", tiny.toString(), "", "   ", "\u0001\u0002", "the cat sat");
         assertEquals(1, r.status(), r.err());

@@ -38,7 +38,7 @@ class PredictionCacheTest {
             float[] h0 = new float[HIDDEN];
             Arrays.fill(h0, t.ids()[1] + encoded.size() / 1000f);
             out.add(new Outcome.Success(Prediction.of(t, h0,
-                    new Classification(TestBundles.TINY_LABELS, new float[] {0.25f, 0.75f}))));
+                    List.of(new Classification(TestBundles.TINY_LABELS, new float[] {0.25f, 0.75f})))));
         }
         return new Predictions(out, tokens, 0, tokens);
     };

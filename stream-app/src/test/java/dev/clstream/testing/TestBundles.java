@@ -1,6 +1,7 @@
 package dev.clstream.testing;
 
 import dev.clstream.bundle.BundleManifest;
+import dev.clstream.bundle.ClassifierHead;
 import dev.clstream.bundle.LogitsSource;
 import dev.clstream.bundle.ModelBundle;
 import dev.clstream.bundle.ParityFile;
@@ -132,6 +133,18 @@ public final class TestBundles {
         ModelBundle bundle = tiny(dir, m -> m, head);
         return ModelBundle.write(dir, new BundleManifest(BundleManifest.FORMAT_VERSION, "tiny", version, "",
                 bundle.manifest().maxLength(), TINY_LABELS, bundle.manifest().logits(), Map.of(), null, null));
+    }
+
+    /** The heads of {@link #tinyWithHeads}: a primary on {@link #TINY_LABELS} (the head of {@link #tiny}) and two more. */
+    public static final List<ClassifierHead> TINY_HEADS = List.of(
+            new ClassifierHead("sentiment", TINY_LABELS, linearHead(2, 8, 7)),
+            new ClassifierHead("topic", List.of("billing", "shipping", "other"), linearHead(3, 8, 11)),
+            new ClassifierHead("urgency", List.of("low", "high"), linearHead(2, 8, 13)));
+
+    /** The tiny encoder of {@link #tiny(Path)} with {@code heads} (format 2 when there are several). */
+    public static ModelBundle tinyWithHeads(Path dir, List<ClassifierHead> heads) {
+        ModelBundle bundle = tiny(dir);
+        return ModelBundle.write(dir, bundle.manifest().withHeads(heads));
     }
 
     /**

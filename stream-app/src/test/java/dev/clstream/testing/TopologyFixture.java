@@ -1,5 +1,7 @@
 package dev.clstream.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.event.InputDecoder;
 import dev.clstream.inference.EncoderOptions;
@@ -9,6 +11,7 @@ import dev.clstream.serde.SchemaRegistryClient;
 import dev.clstream.serde.SchemaRegistryClients;
 import dev.clstream.topology.PipelineListener;
 import dev.clstream.topology.Topologies;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -29,6 +32,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
  * output topics. One per test; close it.
  */
 public final class TopologyFixture implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
     public final ClstreamConfig config;
     public final TopologyTestDriver driver;
     public final TestInputTopic<byte[], byte[]> input;
@@ -153,6 +157,15 @@ public final class TopologyFixture implements AutoCloseable {
 
     public TestOutputTopic<byte[], byte[]> labelStats() {
         return output(config.labelStatsTopic());
+    }
+
+    /** A JSON output record's value, parsed. */
+    public static JsonNode json(byte[] value) {
+        try {
+            return JSON.readTree(value);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + new String(value, StandardCharsets.UTF_8), e);
+        }
     }
 
     @Override

@@ -92,6 +92,7 @@ class AvroTopologyDriverTest {
         assertEquals("id-1", label.getId());
         assertEquals(Instant.ofEpochMilli(42), label.getEventTime());
         assertEquals(List.of("negative", "positive"), label.getProbabilities().stream().map(p -> p.getLabel()).toList());
+        assertEquals(List.of(), label.getHeads(), "one unnamed head: the record's own fields, not repeated in heads");
         ClsEmbedding emb = read(config.embeddingsTopic(), ClsEmbedding.class).get(0);
         assertEquals(8, emb.getDimension());
         assertEquals(8, emb.getVector().size());

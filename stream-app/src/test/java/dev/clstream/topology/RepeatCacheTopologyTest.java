@@ -1,16 +1,15 @@
 package dev.clstream.topology;
 
+import static dev.clstream.testing.TopologyFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.config.ClstreamConfig;
 import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.InferenceEngine;
 import dev.clstream.testing.TestBundles;
 import dev.clstream.testing.TopologyFixture;
 import dev.clstream.tokenize.TokenizedText;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The batcher with the engine's cache of repeated texts: repeats cost its time budget nothing and match the first. */
 class RepeatCacheTopologyTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long NANOS_PER_TOKEN = 5_000_000;
 
     @Test
@@ -73,11 +71,4 @@ class RepeatCacheTopologyTest {
         }
     }
 
-    private static JsonNode json(byte[] value) {
-        try {
-            return JSON.readTree(value);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.clstream.topology;
 
+import static dev.clstream.testing.TopologyFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,13 +67,6 @@ class TopologyDriverTest {
         return "{\"id\":\"e" + i + "\",\"text\":\"the cat sat on the mat number " + i + "\",\"event_time\":" + (1000 + i) + "}";
     }
 
-    private static JsonNode json(byte[] value) {
-        try {
-            return JSON.readTree(value);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     @Test
     void flushesWhenTheBatchIsFull() {

@@ -164,9 +164,7 @@ class RoundTripIT {
 
     private static void assertSchemaById(int id, Schema expected) {
         assertTrue(id >= 0, "a Confluent wire header with a schema id");
-        SchemaRegistryServer.Answer a = SchemaRegistryServer.get("/schemas/ids/" + id);
-        assertEquals(200, a.status(), "GET /schemas/ids/" + id + ": " + a.body());
-        Schema fetched = new Schema.Parser().parse(a.json().get("schema").asText());
+        Schema fetched = SchemaRegistryServer.schemaById(id);
         assertEquals(expected.getFullName(), fetched.getFullName());
         assertEquals(expected, fetched, "the registered schema is the generated class's schema");
     }

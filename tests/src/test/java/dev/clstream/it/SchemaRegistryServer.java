@@ -78,6 +78,15 @@ public final class SchemaRegistryServer implements BeforeAllCallback {
         return get(URI.create(url() + path));
     }
 
+    /** The schema registered under {@code id} ({@code GET /schemas/ids/<id>}). */
+    public static org.apache.avro.Schema schemaById(int id) {
+        Answer a = get("/schemas/ids/" + id);
+        if (a.status() != 200) {
+            throw new AssertionError("GET /schemas/ids/" + id + " answered HTTP " + a.status() + ": " + a.body());
+        }
+        return new org.apache.avro.Schema.Parser().parse(a.json().get("schema").asText());
+    }
+
     /** The subjects the registry holds ({@code GET /subjects}). */
     public static List<String> subjects() {
         Answer a = get("/subjects");

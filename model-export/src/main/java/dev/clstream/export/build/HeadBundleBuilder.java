@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clstream.bundle.BundleException;
 import dev.clstream.bundle.BundleManifest;
+import dev.clstream.bundle.ClassifierHead;
 import dev.clstream.bundle.ModelBundle;
+import dev.clstream.bundle.ParityFile;
 import dev.clstream.bundle.TextStrategy;
 import dev.clstream.bundle.Sha256;
 import dev.clstream.export.data.LabeledText;
@@ -77,6 +79,9 @@ public final class HeadBundleBuilder {
     private List<String> parityTexts = ParityRecorder.defaultTexts();
     private String parityVariant = "fp32";
     private double parityTolerance = 1e-4;
+    /** The probabilities' tolerance when it differs from h_0's: one inherited from the bundle a head is added to. */
+    private double parityProbabilityTolerance = 1e-4;
+    private boolean parityGiven;
     private Path heldOutFile;
     private Path embeddingCache;
     private Path committedHead;
@@ -84,6 +89,7 @@ public final class HeadBundleBuilder {
     private boolean force;
     private List<TextView> trainViews = List.of();
     private TextStrategy text = TextStrategy.TRUNCATE;
+    private String addHead;
     private PrintStream progress = System.out;
 
     public HeadBundleBuilder(Encoder encoder, TrainingData data, Path out, String name, String version) {
@@ -131,6 +137,8 @@ public final class HeadBundleBuilder {
         this.parityTexts = List.copyOf(texts);
         this.parityVariant = variant;
         this.parityTolerance = tolerance;
+        this.parityProbabilityTolerance = tolerance;
+        this.parityGiven = true;
         return this;
     }
 
@@ -184,6 +192,16 @@ public final class HeadBundleBuilder {
         return this;
     }
 
+    /**
+     * Keep the encoder bundle's heads and add the trained one after them as head {@code head}: the bundle written is a
+     * new version of the same model whose one encoder pass serves every head. Its text strategy is the bundle's.
+     */
+    public HeadBundleBuilder optAddTo(String head) {
+        ClassifierHead.requireName(head);
+        this.addHead = head;
+        return this;
+    }
+
     /** Rebuild even when the bundle in {@code out} was made from the same inputs. */
     public HeadBundleBuilder optForce(boolean force) {
         this.force = force;
@@ -203,6 +221,33 @@ public final class HeadBundleBuilder {
         if (committedHead != null && saveHead != null) {
             throw new IllegalArgumentException("a head is either assembled from a committed one or trained and saved, "
                     + "not both");
+        }
+        if (addHead != null) {
+            if (encoder.bundle() == null || committedHead != null || saveHead != null) {
+                throw new IllegalArgumentException("adding a head needs the bundle to add it to, and trains it: not "
+                        + "with bare encoder files, a committed head or a saved one");
+            }
+            ModelBundle targetBundle = ModelBundle.load(encoder.bundle());
+            BundleManifest target = targetBundle.manifest();
+            if (target.heads().stream().anyMatch(h -> h.name().equals(addHead))) {
+                throw new IllegalArgumentException(encoder.bundle() + " already has a head named '" + addHead
+                        + "'; its heads: " + target.heads().stream().map(ClassifierHead::name).toList());
+            }
+            if (target.name().equals(name) && target.version().equals(version)) {
+                throw new IllegalArgumentException("the bundle with the added head is a new version of "
+                        + target.id() + ": give it another version");
+            }
+            // The new head must see h_0 exactly as the stream computes it for this bundle, whatever optText said.
+            text = target.text();
+            if (!parityGiven) {
+                // The same texts, precision and tolerances as the bundle's own check (an int8 encoder's are wider).
+                ParityFile.of(targetBundle).ifPresent(p -> {
+                    parityTexts = p.texts().stream().map(ParityFile.Entry::text).toList();
+                    parityVariant = p.variant();
+                    parityTolerance = p.embeddingTolerance();
+                    parityProbabilityTolerance = p.probabilityTolerance();
+                });
+            }
         }
         String fingerprint = fingerprint();
         Result result = committedHead != null ? assemble(fingerprint) : trainOrKeep(fingerprint);
@@ -291,15 +336,22 @@ public final class HeadBundleBuilder {
         if (text.chunked()) {
             f.text("text " + text.toJson());
         }
+        if (addHead != null) {
+            f.text("add head " + addHead + ", probabilities within " + parityProbabilityTolerance)
+                    .file(encoder.bundle().resolve(BundleManifest.FILE_NAME));
+        }
         return f.hex();
     }
 
-    static boolean upToDate(Path out, String fingerprint) {
+    private boolean upToDate(Path out, String fingerprint) {
         if (!Files.isRegularFile(out.resolve(BundleManifest.FILE_NAME))) {
             return false;
         }
         try {
-            JsonNode recorded = ModelBundle.load(out).manifest().provenance().get(FINGERPRINT_FIELD);
+            JsonNode provenance = ModelBundle.load(out).manifest().provenance();
+            // An added head's inputs are recorded with it; the bundle's own are those of the head it was made with.
+            JsonNode recorded = (addHead == null ? provenance : provenance.path("heads").path(addHead))
+                    .get(FINGERPRINT_FIELD);
             return recorded != null && recorded.asText().equals(fingerprint);
         } catch (BundleException e) {
             return false;
@@ -338,9 +390,12 @@ public final class HeadBundleBuilder {
         }
         provenance.put("created", Instant.now().toString());
         provenance.put(FINGERPRINT_FIELD, fingerprint);
-        ModelBundle written = HeadBundleWriter.write(encoderBundle, out, name, version, description, result.labels(),
-                result.head(), provenance, result.report());
-        ParityRecorder.addTo(written, parityTexts, parityVariant, parityTolerance, parityTolerance);
+        ModelBundle written = addHead != null
+                ? HeadBundleWriter.addHead(ModelBundle.load(encoder.bundle()), out, name, version, description,
+                        new ClassifierHead(addHead, result.labels(), result.head()), provenance, result.report())
+                : HeadBundleWriter.write(encoderBundle, out, name, version, description, result.labels(),
+                        result.head(), provenance, result.report());
+        ParityRecorder.addTo(written, parityTexts, parityVariant, parityTolerance, parityProbabilityTolerance);
         progress.printf("%s: recorded parity.json (%s, tolerance %s); check it with 'clstream verify-bundle %s'%n",
                 name, parityVariant, parityTolerance, out);
     }

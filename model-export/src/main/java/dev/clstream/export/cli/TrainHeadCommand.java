@@ -12,10 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import dev.clstream.bundle.BundleManifest;
+import dev.clstream.bundle.ModelBundle;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Puts a linear classification head on an encoder ({@link HeadBundleBuilder}): embeds every labeled
@@ -25,7 +30,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train-head", mixinStandardHelpOptions = true,
         description = "Train a classification head on an encoder bundle (or on a bare model.onnx + tokenizer.json) "
-                + "and write a complete bundle with its held-out evaluation.")
+                + "and write a complete bundle with its held-out evaluation; with --add-to, add it to a bundle's "
+                + "heads as a new version.")
 final class TrainHeadCommand implements Callable<Integer> {
 
     static final class EncoderBundle {
@@ -44,9 +50,22 @@ final class TrainHeadCommand implements Callable<Integer> {
         int maxLength;
     }
 
+    static final class AddTo {
+        @Option(names = "--add-to", required = true, paramLabel = "BUNDLE", description = "Keep this bundle's heads "
+                + "and add the new one after them: a new version (--version) whose one encoder pass serves every head")
+        Path bundle;
+
+        @Option(names = "--head", required = true, paramLabel = "NAME", description = "The added head's name "
+                + "(letters, digits, '_', '.', '-'), as it appears in the labeled events' heads")
+        String head;
+    }
+
     static final class Source {
         @ArgGroup(exclusive = false, multiplicity = "1")
         EncoderBundle bundle;
+
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        AddTo addTo;
 
         @ArgGroup(exclusive = false, multiplicity = "1")
         BareEncoder bare;
@@ -58,16 +77,20 @@ final class TrainHeadCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--out", required = true, description = "Directory of the new bundle")
     Path out;
 
-    @Option(names = "--name", required = true, description = "Bundle name")
+    @Option(names = "--name", description = "Bundle name (required; with --add-to, default: that bundle's)")
     String name;
 
     @Option(names = "--version", required = true, description = "Bundle version")
     String version;
 
-    @Option(names = "--description", defaultValue = "", description = "One line describing the bundle")
+    @Option(names = "--description", description = "One line describing the bundle (with --add-to, default: that "
+            + "bundle's)")
     String description;
 
     @Option(names = "--encoder-source", defaultValue = "",
@@ -91,17 +114,18 @@ final class TrainHeadCommand implements Callable<Integer> {
     Path heldOutFile;
 
     @Option(names = "--parity-texts", description = "Texts for the bundle's parity.json, one per line or JSON lines "
-            + "with \"text\" (default: the texts export_hf.py uses)")
+            + "with \"text\" (default: the texts export_hf.py uses; with --add-to and none of the --parity options, "
+            + "the texts, precision and tolerances of that bundle's parity.json)")
     Path parityTextsFile;
 
-    @Option(names = "--parity-variant", defaultValue = "fp32",
-            description = "Precision of the encoder graph, recorded in parity.json: fp32, int8 or fp16. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--parity-variant",
+            description = "Precision of the encoder graph, recorded in parity.json: fp32, int8 or fp16. Default: fp32")
     String parityVariant;
 
-    @Option(names = "--parity-tolerance", defaultValue = "1e-4",
+    @Option(names = "--parity-tolerance",
             description = "Max abs difference of h_0 and of the probabilities that verify-bundle allows against the "
-                    + "values recorded now. Default: ${DEFAULT-VALUE}")
-    double parityTolerance;
+                    + "values recorded now. Default: 1e-4")
+    Double parityTolerance;
 
     @Option(names = "--embedding-cache", description = "Directory to keep [CLS] embeddings of the data in, keyed by "
             + "model, tokenizer, max length and data, so retraining skips re-embedding")
@@ -122,18 +146,17 @@ final class TrainHeadCommand implements Callable<Integer> {
             + "on. Needs --format spamassassin")
     List<String> trainViews = List.of();
 
-    @Option(names = "--text-strategy", defaultValue = "truncate", description = "How texts longer than the max length "
-            + "are read: truncate (the first window) or chunks (windows of the max length, their h_0 averaged; the "
-            + "bundle records it and the stream reads the same way). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--text-strategy", description = "How texts longer than the max length are read: truncate (the "
+            + "first window) or chunks (windows of the max length, their h_0 averaged; the bundle records it and the "
+            + "stream reads the same way). Default: truncate; with --add-to, that bundle's, and not to be given")
     String textStrategy;
 
-    @Option(names = "--max-chunks", defaultValue = "4", description = "With chunks: at most this many windows per "
-            + "text. Default: ${DEFAULT-VALUE}")
-    int maxChunks;
+    @Option(names = "--max-chunks", description = "With chunks: at most this many windows per text. Default: 4")
+    Integer maxChunks;
 
-    @Option(names = "--chunk-overlap", defaultValue = "0", description = "With chunks: tokens each window repeats "
-            + "from the one before. Default: ${DEFAULT-VALUE}")
-    int chunkOverlap;
+    @Option(names = "--chunk-overlap", description = "With chunks: tokens each window repeats from the one before. "
+            + "Default: 0")
+    Integer chunkOverlap;
 
     @Override
     public Integer call() throws Exception {
@@ -142,30 +165,47 @@ final class TrainHeadCommand implements Callable<Integer> {
                 defaults.maxIterations());
         HeadBundleBuilder.Encoder encoder = source.bare != null
                 ? HeadBundleBuilder.Encoder.bare(source.bare.model, source.bare.tokenizer, source.bare.maxLength)
-                : HeadBundleBuilder.Encoder.bundle(source.bundle.bundle);
-        new HeadBundleBuilder(encoder, new TrainingData(data.data, data.format, data.settings(), data::read,
-                view -> data.messages().stream().map(view::of).toList()), out, name,
-                version)
-                .optDescription(description)
+                : HeadBundleBuilder.Encoder.bundle(source.addTo != null ? source.addTo.bundle : source.bundle.bundle);
+        BundleManifest target = source.addTo != null ? ModelBundle.load(source.addTo.bundle).manifest() : null;
+        if (name == null && target == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--name is required (unless --add-to)");
+        }
+        if (target != null && (textStrategy != null || maxChunks != null || chunkOverlap != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--text-strategy, --max-chunks and "
+                    + "--chunk-overlap cannot be given with --add-to: the added head reads texts as "
+                    + source.addTo.bundle + " does");
+        }
+        HeadBundleBuilder builder = new HeadBundleBuilder(encoder, new TrainingData(data.data, data.format,
+                data.settings(), data::read, view -> data.messages().stream().map(view::of).toList()), out,
+                name != null ? name : target.name(), version);
+        if (target != null) {
+            builder.optAddTo(source.addTo.head); // which reads texts as that bundle does
+        } else {
+            builder.optText(textStrategy());
+        }
+        if (target == null || parityTextsFile != null || parityVariant != null || parityTolerance != null) {
+            builder.optParity(parityTexts(), parityVariant != null ? parityVariant : "fp32",
+                    parityTolerance != null ? parityTolerance : 1e-4);
+        }
+        builder.optDescription(description != null ? description : target != null ? target.description() : "")
                 .optEncoderSource(encoderSource)
                 .optLabels(labels)
                 .optTrainer(trainer)
-                .optParity(parityTexts(), parityVariant, parityTolerance)
                 .optHeldOutFile(heldOutFile)
                 .optEmbeddingCache(embeddingCache)
                 .optCommittedHead(fromHead)
                 .optSaveHead(saveHead)
                 .optTrainViews(trainViews.stream().map(TextView::parse).toList())
-                .optText(textStrategy())
                 .optForce(force)
                 .build();
         return 0;
     }
 
     private TextStrategy textStrategy() {
-        return switch (textStrategy) {
+        return switch (textStrategy == null ? "truncate" : textStrategy) {
             case "truncate" -> TextStrategy.TRUNCATE;
-            case "chunks" -> TextStrategy.chunks(maxChunks, chunkOverlap);
+            case "chunks" -> TextStrategy.chunks(maxChunks == null ? 4 : maxChunks,
+                    chunkOverlap == null ? 0 : chunkOverlap);
             default -> throw new IllegalArgumentException("--text-strategy must be truncate or chunks, got '"
                     + textStrategy + "'");
         };

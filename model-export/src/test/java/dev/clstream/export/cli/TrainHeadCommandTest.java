@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.bundle.BundleManifest;
+import dev.clstream.bundle.ClassifierHead;
 import dev.clstream.bundle.LogitsSource;
 import dev.clstream.bundle.ModelBundle;
 import dev.clstream.bundle.ParityFile;
@@ -304,6 +305,79 @@ class TrainHeadCommandTest {
         assertEquals(2, again.execute("classify", "--verify", "--bundle", tampered.toString(), SPAM_PROBE));
         assertTrue(err2.toString().contains("parity FAILED") && err2.toString().contains("text #"), err2.toString());
         assertEquals("", out2.toString(), "nothing classified by a bundle that failed its parity check");
+    }
+
+    /** train-head --add-to: a new version with the bundle's head as it was and the new one after it. */
+    @Test
+    void addToWritesANewVersionWithBothHeads() throws IOException {
+        // The second task: the same texts, the other way round, under other names.
+        List<LabeledText> flipped = examples.stream()
+                .map(e -> new LabeledText(e.id(), e.text(), e.label().equals("spam") ? "calm" : "angry")).toList();
+        Path flippedData = writeJsonl(shared.resolve("mood.jsonl"), flipped);
+        Path two = shared.resolve("two-heads");
+        Run run = cli("train-head", "--add-to", out.toString(), "--head", "mood", "--data", flippedData.toString(),
+                "--version", "2", "--out", two.toString());
+        assertEquals(0, run.code(), run.all());
+
+        BundleManifest before = ModelBundle.load(out).manifest();
+        BundleManifest after = ModelBundle.load(two).manifest();
+        assertEquals(BundleManifest.HEADS_FORMAT_VERSION, after.formatVersion());
+        assertEquals("n", after.name(), "the bundle's name by default");
+        assertEquals("2", after.version());
+        assertEquals(List.of("default", "mood"), after.heads().stream().map(ClassifierHead::name).toList());
+        assertEquals(before.heads().get(0).logits(), after.heads().get(0).logits(), "the primary as it was");
+        assertEquals(List.of("angry", "calm"), after.heads().get(1).labels());
+        assertEquals(before.files().get("model.onnx"), after.files().get("model.onnx"), "the same encoder");
+        JsonNode json = bundleJson(two);
+        assertEquals(before.evaluation(), ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("evaluation"))
+                .deepCopy().without("heads"), "the primary's evaluation kept");
+        assertTrue(json.get("evaluation").get("heads").get("mood").get("held_out").get("accuracy").asDouble() >= 0.9,
+                json.get("evaluation").toString());
+        assertEquals("mood.jsonl", json.get("provenance").get("heads").get("mood").get("training_data").asText());
+        assertEquals("n@1", json.get("provenance").get("heads").get("mood").get("added_to").asText());
+
+        try (InferenceEngine engine = InferenceEngine.open(ModelBundle.load(two), EncoderOptions.defaults())) {
+            var p = assertInstanceOf(Outcome.Success.class, engine.classify(List.of(SPAM_PROBE)).get(0)).prediction();
+            assertEquals(List.of("spam", "calm"), p.heads().stream().map(c -> c.label()).toList());
+            p = assertInstanceOf(Outcome.Success.class, engine.classify(List.of(HAM_PROBE)).get(0)).prediction();
+            assertEquals(List.of("ham", "angry"), p.heads().stream().map(c -> c.label()).toList());
+        }
+        Run again = cli("train-head", "--add-to", out.toString(), "--head", "mood", "--data", flippedData.toString(),
+                "--version", "2", "--out", two.toString());
+        assertTrue(again.code() == 0 && again.out().contains("up to date"), again.all());
+
+        Run taken = cli("train-head", "--add-to", two.toString(), "--head", "mood", "--data", flippedData.toString(),
+                "--version", "3", "--out", shared.resolve("three").toString());
+        assertNotEquals(0, taken.code());
+        assertTrue(taken.all().contains("already has a head named 'mood'"), taken.all());
+        Run sameVersion = cli("train-head", "--add-to", out.toString(), "--head", "x", "--data",
+                flippedData.toString(), "--version", "1", "--out", shared.resolve("three").toString());
+        assertTrue(sameVersion.code() != 0 && sameVersion.all().contains("give it another version"), sameVersion.all());
+        Run chunks = cli("train-head", "--add-to", out.toString(), "--head", "x", "--data", flippedData.toString(),
+                "--version", "3", "--out", shared.resolve("three").toString(), "--text-strategy", "chunks");
+        assertNotEquals(0, chunks.code());
+        assertTrue(chunks.all().contains("cannot be given with --add-to"), chunks.all());
+    }
+
+    /** The added head's bundle is checked as the bundle it was added to: its parity texts, precision, tolerances. */
+    @Test
+    void addToKeepsTheBundlesParitySettings() throws IOException {
+        Path base = shared.resolve("int8-like");
+        assertEquals(0, train("--bundle", encoder.toString(), "--out", base.toString(), "--parity-variant", "int8",
+                "--parity-tolerance", "0.01").code());
+        Path two = shared.resolve("int8-like-two");
+        Run run = cli("train-head", "--add-to", base.toString(), "--head", "again", "--data", data.toString(),
+                "--version", "2", "--out", two.toString());
+        assertEquals(0, run.code(), run.all());
+        ParityFile before = ParityFile.of(ModelBundle.load(base)).orElseThrow();
+        ParityFile after = ParityFile.of(ModelBundle.load(two)).orElseThrow();
+        assertEquals("int8", after.variant());
+        assertEquals(before.embeddingTolerance(), after.embeddingTolerance());
+        assertEquals(before.probabilityTolerance(), after.probabilityTolerance());
+        assertEquals(before.texts().size(), after.texts().size());
+        try (InferenceEngine engine = InferenceEngine.open(ModelBundle.load(two), EncoderOptions.defaults())) {
+            assertTrue(ParityCheck.run(engine, after).passed());
+        }
     }
 
     @Test
