@@ -13,7 +13,9 @@
 #       one instance without and with a shadow model (the int8 bundle by default): backlog rate and latency at 70%
 #   bench/run-cluster-bench.sh heads [--events N] [--rounds R] [--bundle DIR]
 #       one instance serving the default bundle with its one head, then with two more heads: backlog rate
-# Output: bench/target/<scale|restart|cache|shadow|heads>-bench.txt.
+#   bench/run-cluster-bench.sh profile [--events N] [--bundle DIR]
+#       one instance under a flight recording: its CPU per event by component, the broker's, records written per event
+# Output: bench/target/<scale|restart|cache|shadow|heads|profile>-bench.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
@@ -22,7 +24,8 @@ case "${1:-}" in
   cache) main=dev.clstream.bench.RepeatCacheBench ;;
   shadow) main=dev.clstream.bench.ShadowBench ;;
   heads) main=dev.clstream.bench.HeadsBench ;;
-  *) echo "usage: $0 scale|restart|cache|shadow|heads [arguments]" >&2; exit 2 ;;
+  profile) main=dev.clstream.bench.ProfileBench ;;
+  *) echo "usage: $0 scale|restart|cache|shadow|heads|profile [arguments]" >&2; exit 2 ;;
 esac
 out="bench/target/$1-bench.txt"
 shift

@@ -47,6 +47,12 @@ final class AppProcess implements AutoCloseable {
      * flags, on the cores {@code cpus} ({@code taskset -c} syntax) or on any when null.
      */
     static AppProcess start(Path log, String cpus, Path bundle, String bootstrap, Map<String, String> settings) {
+        return start(log, cpus, List.of(), bundle, bootstrap, settings);
+    }
+
+    /** {@link #start(Path, String, Path, String, Map)} with more JVM flags, e.g. a flight recording. */
+    static AppProcess start(Path log, String cpus, List<String> jvmFlags, Path bundle, String bootstrap,
+                            Map<String, String> settings) {
         int port = freePort();
         Map<String, String> all = new LinkedHashMap<>(settings);
         all.put("http.port", Integer.toString(port));
@@ -56,6 +62,7 @@ final class AppProcess implements AutoCloseable {
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // As bin/clstream starts it: --add-opens lets the app order ONNX Runtime's shutdown after its own.
+        cmd.addAll(jvmFlags);
         cmd.addAll(List.of("-Xmx1g", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Dai.djl.offline=true",
                 "-DOPT_OUT_TRACKING=true", "@" + classPathFile(log),
                 "dev.clstream.cli.ClstreamCli", "run", "--bundle", bundle.toString(), "--bootstrap-servers",
@@ -113,6 +120,31 @@ final class AppProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the CPU time of pid " + process.pid(), e);
         }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    String get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** Waits until the app's {@code /metrics} shows {@code counter} (no labels) at {@code atLeast} or more. */
+    void awaitMetric(String counter, double atLeast, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpRequest metrics = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+                .timeout(Duration.ofSeconds(5)).build();
+        while (System.nanoTime() < deadline) {
+            for (String line : HTTP.send(metrics, HttpResponse.BodyHandlers.ofString()).body().split("\n")) {
+                if (line.startsWith(counter + " ") && Double.parseDouble(line.substring(counter.length() + 1)) >= atLeast) {
+                    return;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(counter + " did not reach " + atLeast + " within " + timeout + "; see " + log);
     }
 
     String logText() throws IOException {

@@ -35,6 +35,23 @@ final class BenchCluster implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
+    /**
+     * Records the broker (in this JVM) has appended to each topic whose name starts with {@code prefix}, from producers
+     * (its {@code MessagesInPerSec} meters' counts; transaction markers are not records and not counted).
+     */
+    static Map<String, Long> recordsIn(String prefix) throws Exception {
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (javax.management.ObjectName name : server.queryNames(new javax.management.ObjectName(
+                "kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=*"), null)) {
+            String topic = name.getKeyProperty("topic");
+            if (topic.startsWith(prefix)) {
+                out.put(topic, ((Number) server.getAttribute(name, "Count")).longValue());
+            }
+        }
+        return out;
+    }
+
     void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
     }
