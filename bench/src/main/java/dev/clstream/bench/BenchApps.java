@@ -31,6 +31,11 @@ final class BenchApps {
         return corpus.get(i % corpus.size()) + " (" + tag + " " + i + ")";
     }
 
+    /** The first {@code n} texts of a backlog that never repeats ({@link #uniqueText}). */
+    static List<String> uniqueTexts(List<String> corpus, int n, String tag) {
+        return java.util.stream.IntStream.range(0, n).mapToObj(i -> uniqueText(corpus, i, tag)).toList();
+    }
+
     /**
      * Settings for application {@code app} reading {@code input} (plain-text values, the id in the key) and writing
      * JSON to its own topics, made here with {@code partitions} partitions; no registry is needed; the repeat cache

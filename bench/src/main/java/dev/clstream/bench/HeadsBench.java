@@ -54,11 +54,7 @@ public final class HeadsBench {
         List<Phase> phases = new ArrayList<>();
         try (BenchCluster cluster = BenchCluster.start()) {
             cluster.createTopic("heads-input", 2, Map.of());
-            List<String> texts = new ArrayList<>(events);
-            for (int i = 0; i < events; i++) {
-                texts.add(BenchApps.uniqueText(corpus, i, "ref"));
-            }
-            cluster.produce("heads-input", events, "e", texts);
+            cluster.produce("heads-input", events, "e", BenchApps.uniqueTexts(corpus, events, "ref"));
             for (int round = 1; round <= rounds; round++) {
                 List<Integer> order = round % 2 == 1 ? List.of(1, 3) : List.of(3, 1);
                 Phase[] pair = new Phase[2];

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,11 +42,7 @@ public final class ProfileBench {
                 events, bundle.getFileName(), work);
         try (BenchCluster cluster = BenchCluster.start()) {
             cluster.createTopic("bench-input", 2, Map.of());
-            List<String> texts = new ArrayList<>(events);
-            for (int i = 0; i < events; i++) {
-                texts.add(BenchApps.uniqueText(corpus, i, "ref"));
-            }
-            cluster.produce("bench-input", events, "e", texts);
+            cluster.produce("bench-input", events, "e", BenchApps.uniqueTexts(corpus, events, "ref"));
             Map<String, String> settings = BenchApps.settings(cluster, APP, "bench-input", 2, work);
             List<String> recording = List.of("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
             Snapshot before;

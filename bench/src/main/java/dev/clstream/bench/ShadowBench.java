@@ -98,7 +98,7 @@ public final class ShadowBench {
         String app = "shadow-" + (shadow == null ? "off-" : "on-") + round;
         String input = app + "-input";
         cluster.createTopic(input, 2, Map.of());
-        cluster.produce(input, events, "b", unique(corpus, events, "b"));
+        cluster.produce(input, events, "b", BenchApps.uniqueTexts(corpus, events, "b"));
         Map<String, String> settings = new LinkedHashMap<>(BenchApps.settings(cluster, app, input, 2, work));
         if (shadow != null) {
             settings.put("model.shadow.bundle", shadow.toAbsolutePath().toString());
@@ -110,7 +110,7 @@ public final class ShadowBench {
             double backlog = BenchApps.backlogRate(instance, labels, events);
             double cpu = instance.cpuSeconds();
             double paced = Double.isNaN(pacedRate) ? 0.7 * backlog : pacedRate;
-            producePaced(cluster, input, unique(corpus, pacedEvents, "p"), paced);
+            producePaced(cluster, input, BenchApps.uniqueTexts(corpus, pacedEvents, "p"), paced);
             labels.await(events + pacedEvents, Duration.ofMinutes(30));
             long p50 = labels.latencyPercentileMs("p-", 50);
             long p99 = labels.latencyPercentileMs("p-", 99);
@@ -119,11 +119,6 @@ public final class ShadowBench {
                     paced, p50, p99, labels.count(), labels.distinctKeys());
             return new Phase(round, shadow != null, backlog, paced, p50, p99, cpu * 1000 / events);
         }
-    }
-
-    /** Texts that never repeat, so that no event is a repeat (the cache is off here anyway). */
-    private static List<String> unique(List<String> corpus, int n, String tag) {
-        return java.util.stream.IntStream.range(0, n).mapToObj(i -> BenchApps.uniqueText(corpus, i, tag)).toList();
     }
 
     /** Sends {@code texts} at {@code perSecond}, keys {@code p-i}, each stamped with its send time. */

@@ -8,8 +8,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A bundle's {@code parity.json}: texts with the token ids and outputs a reference implementation
@@ -28,11 +31,23 @@ public record ParityFile(String reference, String variant, double embeddingToler
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * One parity text. {@code probabilities} is null for an encoder without a classifier;
-     * {@code tokenTypeIds} is null when the reference tokenizer did not report them.
+     * One parity text. {@code probabilities} (the primary head's) is null for an encoder without a classifier;
+     * {@code tokenTypeIds} is null when the reference tokenizer did not report them; {@code heads} holds the
+     * probabilities of a bundle's further named heads, by name (empty when it has none, or the reference left them
+     * out: h_0, which they are linear in, is checked all the same).
      */
     public record Entry(String text, long[] inputIds, long[] tokenTypeIds, boolean truncated, double[] clsEmbedding,
-                        double[] probabilities) {}
+                        double[] probabilities, Map<String, double[]> heads) {
+        public Entry {
+            heads = Map.copyOf(heads);
+        }
+
+        /** An entry without further heads. */
+        public Entry(String text, long[] inputIds, long[] tokenTypeIds, boolean truncated, double[] clsEmbedding,
+                     double[] probabilities) {
+            this(text, inputIds, tokenTypeIds, truncated, clsEmbedding, probabilities, Map.of());
+        }
+    }
 
     public ParityFile {
         texts = List.copyOf(texts);
@@ -87,10 +102,13 @@ public record ParityFile(String reference, String variant, double embeddingToler
             if (text == null || !text.isTextual()) {
                 throw new BundleException(at + ".text must be a string");
             }
+            Map<String, double[]> heads = new LinkedHashMap<>();
+            t.path("heads").fields().forEachRemaining(h -> heads.put(h.getKey(),
+                    doubles(h.getValue(), at + ".heads." + h.getKey(), true)));
             entries.add(new Entry(text.asText(), longs(t.get("input_ids"), at + ".input_ids", true),
                     longs(t.get("token_type_ids"), at + ".token_type_ids", false), t.path("truncated").asBoolean(false),
                     doubles(t.get("cls_embedding"), at + ".cls_embedding", true),
-                    doubles(t.get("probabilities"), at + ".probabilities", false)));
+                    doubles(t.get("probabilities"), at + ".probabilities", false), heads));
         }
         return new ParityFile(root.path("reference").asText(""), root.path("variant").asText("fp32"), embedding,
                 probabilities, entries);
@@ -116,6 +134,10 @@ public record ParityFile(String reference, String variant, double embeddingToler
             put(t.putArray("cls_embedding"), e.clsEmbedding());
             if (e.probabilities() != null) {
                 put(t.putArray("probabilities"), e.probabilities());
+            }
+            if (!e.heads().isEmpty()) {
+                ObjectNode heads = t.putObject("heads");
+                new TreeMap<>(e.heads()).forEach((name, probs) -> put(heads.putArray(name), probs));
             }
         }
         return root;

@@ -1,12 +1,15 @@
 package dev.clstream.inference;
 
 import dev.clstream.bundle.BundleException;
+import dev.clstream.bundle.BundleManifest;
+import dev.clstream.bundle.ClassifierHead;
 import dev.clstream.bundle.ParityFile;
 import dev.clstream.tokenize.InvalidTextException;
 import dev.clstream.tokenize.TokenizedText;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -118,7 +121,40 @@ public final class ParityCheck {
                 }
             }
         }
+        // The further heads the reference recorded, each against the bundle's head of that name.
+        List<ClassifierHead> named = engine.manifest().namedHeads();
+        for (Map.Entry<String, double[]> head : entry.heads().entrySet()) {
+            int h = named.stream().map(ClassifierHead::name).toList().indexOf(head.getKey());
+            if (h < 0 || p.heads().get(h).probabilities().length != head.getValue().length) {
+                problem = problem != null ? problem : h < 0
+                        ? "the reference has head '" + head.getKey() + "' but the bundle has no head of that name"
+                        : "head '" + head.getKey() + "' has " + p.heads().get(h).probabilities().length
+                                + " probabilities, the reference " + head.getValue().length;
+                continue;
+            }
+            double diff = maxAbsDiff(p.heads().get(h).probabilities(), head.getValue());
+            probabilityDiff = Double.isNaN(probabilityDiff) ? diff : Math.max(probabilityDiff, diff);
+            if (diff > parity.probabilityTolerance() && problem == null) {
+                problem = String.format("head '%s': probabilities differ from the reference by up to %.3g "
+                        + "(allowed %.3g)", head.getKey(), diff, parity.probabilityTolerance());
+            }
+        }
         return new TextResult(index, entry.text(), tokens.length(), embeddingDiff, probabilityDiff, problem);
+    }
+
+    /** What a parity entry records of {@code p}'s further heads: each named head after the primary, by name. */
+    public static Map<String, double[]> furtherHeads(BundleManifest model, Prediction p) {
+        Map<String, double[]> out = new java.util.LinkedHashMap<>();
+        List<ClassifierHead> named = model.namedHeads();
+        for (int h = 1; h < named.size(); h++) {
+            float[] probs = p.heads().get(h).probabilities();
+            double[] wide = new double[probs.length];
+            for (int i = 0; i < probs.length; i++) {
+                wide[i] = probs[i];
+            }
+            out.put(named.get(h).name(), wide);
+        }
+        return out;
     }
 
     private static String compareIds(TokenizedText tokens, ParityFile.Entry entry) {

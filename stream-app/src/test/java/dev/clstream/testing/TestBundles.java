@@ -7,6 +7,7 @@ import dev.clstream.bundle.ModelBundle;
 import dev.clstream.bundle.ParityFile;
 import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.InferenceEngine;
+import dev.clstream.inference.ParityCheck;
 import dev.clstream.inference.Prediction;
 import dev.clstream.tokenize.TokenizedText;
 import java.io.IOException;
@@ -158,7 +159,7 @@ public final class TestBundles {
                 TokenizedText t = engine.tokenize(text);
                 Prediction p = engine.predict(List.of(t)).get(0);
                 entries.add(new ParityFile.Entry(text, t.ids(), t.typeIds(), t.truncated(), widen(p.embedding(), shift),
-                        widen(p.classification().probabilities(), 0)));
+                        widen(p.classification().probabilities(), 0), ParityCheck.furtherHeads(engine.manifest(), p)));
             }
         }
         new ParityFile("a test", "fp32", 1e-5, 1e-5, entries).write(bundle.directory().resolve(ParityFile.FILE_NAME));

@@ -41,9 +41,10 @@ import org.junit.jupiter.api.io.TempDir;
  * time on the same state directory. In the end every input id must appear exactly once in the labels and in the
  * embeddings (read_committed) and never in the dead letters.
  *
- * <p>Events wait in the micro-batch store for over a second while Streams commits every 100 ms, so every kill lands
- * with committed events waiting in the store: each restarted instance must log that it found such events, and they
- * too must come out exactly once.
+ * <p>Events wait in the micro-batch store for up to 1.5 s while Streams commits every 100 ms, so a kill nearly always
+ * lands with committed events waiting in the store: each restarted instance must log that it found such events, and
+ * they too must come out exactly once. A kill that finds the store just emptied by a commit (seen once in CI: a full
+ * batch flushes at once) is not counted, and another is made; at most {@code 3 x KILLS} may miss.
  *
  * <p>The kill moments come from a seeded {@link Random} ({@code -Dclstream.crash.seed=N} replays a run): each kill
  * waits until the running instance has committed a random number of new labels, then a random extra delay.
@@ -59,7 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashSafetyIT {
     /** Events at least: the producer goes on until every kill has landed. */
     static final int EVENTS = 20_000;
-    /** Kills per run, every one of which must land; {@code -Dclstream.crash.kills=N} for a longer stress run. */
+    /** Kills per run that land with events waiting; {@code -Dclstream.crash.kills=N} for a longer stress run. */
     static final int KILLS = Integer.getInteger("clstream.crash.kills", 4);
     /** The producer's steady rate: the whole input takes about EVENTS / RATE seconds, spread over the kills. */
     static final int EVENTS_PER_SECOND = 400;
@@ -70,6 +71,11 @@ class CrashSafetyIT {
      * it restored and holds events it read itself, waiting, when the kill lands (a restart takes seconds).
      */
     static final long MIN_RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * BATCH_WAIT_MS);
+    /**
+     * New labels after a restart (over a second's input) by which the restarted instance has restored its store: if
+     * it logged no waiting events by then, there were none.
+     */
+    static final int RESTARTED_PROGRESS = 500;
 
     @TempDir
     Path dir;
@@ -110,6 +116,7 @@ class CrashSafetyIT {
             });
             int incarnation = 0;
             List<String> kills = new ArrayList<>();
+            List<String> missed = new ArrayList<>();
             Process child = start(command, logs, ++incarnation);
             producer.start();
             while (kills.size() < KILLS) {
@@ -137,15 +144,23 @@ class CrashSafetyIT {
                         kills.size() + 1, secondsSince(t0), pid, incarnation, secondsSince(started), labelsNow,
                         labelsNow - atStart, wanted, extraDelay, embeddingsNow, producedNow);
                 child = start(command, logs, ++incarnation);
-                // The restarted instance finds the events the killed one had left waiting (committed) in its store.
+                // The restarted instance finds the events the killed one had left waiting (committed) in its store, or
+                // (seen when a commit had just emptied it) nothing, and is then well past restoring: that kill missed
+                // the window this test is about, and another is made in its place.
                 Path restartLog = logs.resolve("child-" + incarnation + ".log");
                 Process restarted = child;
                 ItSupport.awaitOrFail(90_000, () -> {
                     assertAlive(restarted, logs);
-                    return restoredEvents(restartLog) > 0;
-                }, () -> "the instance after kill #" + (kills.size() + 1) + " found nothing waiting in the micro-batch "
-                        + "store: the kill did not land with events in it; its log ends with:\n"
+                    return restoredEvents(restartLog) > 0 || out.count(labels) >= labelsNow + RESTARTED_PROGRESS;
+                }, () -> "the instance after kill #" + (kills.size() + 1) + " neither found events waiting in the "
+                        + "micro-batch store nor made progress in 90 s; its log ends with:\n"
                         + ItSupport.tail(restartLog, 40));
+                if (restoredEvents(restartLog) == 0) {
+                    missed.add(line);
+                    log("%s: the store held nothing committed at the kill; not counted, another kill follows", line);
+                    assertTrue(missed.size() <= 3 * KILLS, "kills that found the store empty: " + missed);
+                    continue;
+                }
                 line += String.format(", %d waiting events found by the next incarnation", restoredEvents(restartLog));
                 kills.add(line);
                 log("%s", line);
@@ -169,6 +184,7 @@ class CrashSafetyIT {
             stop(child);
 
             kills.forEach(k -> log("  %s", k));
+            missed.forEach(k -> log("  (not counted) %s: nothing waiting", k));
             assertEquals(KILLS, kills.size(), "kills that landed");
             assertTrue(ids.size() >= EVENTS, ids.size() + " events produced");
             assertEquals(ids.size(), ItSupport.endOffsetSum(bootstrap, input), "records in the input topic");

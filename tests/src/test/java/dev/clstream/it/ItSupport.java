@@ -37,6 +37,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Small helpers shared by the ITs. */
 final class ItSupport {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     /** Words of the tiny test tokenizer's vocabulary and a few it does not know, for varied texts. */
     private static final String[] WORDS = {"the", "cat", "sat", "on", "mat", "dog", "ran", "a", "free", "cruise",
             "meeting", "review", "click", "now", "win", "hello", "world", "zebra", "quartz", "3pm"};
@@ -95,6 +98,25 @@ final class ItSupport {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "it-producer");
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * Sends {@code n} JSON events to {@code topic}, ids {@code idPrefix + i} (also the keys), texts {@link #text}(i);
+     * each id's text, in sending order.
+     */
+    static Map<String, String> produceJsonEvents(String topic, int n, String idPrefix) {
+        Map<String, String> textOf = new java.util.LinkedHashMap<>();
+        try (KafkaProducer<byte[], byte[]> producer = producer(KafkaTestCluster.bootstrapServers())) {
+            for (int i = 0; i < n; i++) {
+                String id = idPrefix + i;
+                textOf.put(id, text(i));
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic,
+                        id.getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(Map.of("id", id, "text", text(i)))));
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+        return textOf;
     }
 
     /** The first {@code n} records of {@code topic} (read_committed, all partitions), failing after 30 s. */

@@ -23,10 +23,8 @@ import dev.clstream.testing.Http;
 import dev.clstream.testing.KafkaTestCluster;
 import dev.clstream.testing.TestBundles;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +33,6 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -65,15 +61,7 @@ class MultiHeadIT {
         String bootstrap = KafkaTestCluster.bootstrapServers();
         List<ClassifierHead> heads = TestBundles.TINY_HEADS;
         Path bundle = TestBundles.tinyWithHeads(dir.resolve("heads"), heads).directory();
-        Map<String, String> textOf = new LinkedHashMap<>();
-        try (KafkaProducer<byte[], byte[]> producer = ItSupport.producer(bootstrap)) {
-            for (int i = 0; i < EVENTS; i++) {
-                String id = "h-" + i;
-                textOf.put(id, ItSupport.text(i));
-                producer.send(new ProducerRecord<>(topics.input(), id.getBytes(StandardCharsets.UTF_8),
-                        JSON.writeValueAsBytes(Map.of("id", id, "text", textOf.get(id)))));
-            }
-        }
+        Map<String, String> textOf = ItSupport.produceJsonEvents(topics.input(), EVENTS, "h-");
         Map<String, String> s = ItSupport.jsonAppSettings(topics, "heads-app", dir.resolve("state"));
         s.put(ClstreamConfig.MODEL_BUNDLE, bundle.toString());
         s.put(ClstreamConfig.OUTPUT_FORMAT, "avro");

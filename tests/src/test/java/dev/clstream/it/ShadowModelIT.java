@@ -22,8 +22,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -54,15 +52,7 @@ class ShadowModelIT {
         Path primary = TestBundles.tinyVersion(dir.resolve("primary"), "1.0.0", false).directory();
         Path candidate = TestBundles.tiny(dir.resolve("candidate"), m -> m,
                 TestBundles.linearHead(TestBundles.TINY_LABELS.size(), 8, 99)).directory();
-        Map<String, String> textOf = new HashMap<>();
-        try (KafkaProducer<byte[], byte[]> producer = ItSupport.producer(bootstrap)) {
-            for (int i = 0; i < EVENTS; i++) {
-                String id = "h-" + i;
-                textOf.put(id, ItSupport.text(i));
-                producer.send(new ProducerRecord<>(topics.input(), id.getBytes(StandardCharsets.UTF_8),
-                        JSON.writeValueAsBytes(Map.of("id", id, "text", textOf.get(id)))));
-            }
-        }
+        Map<String, String> textOf = ItSupport.produceJsonEvents(topics.input(), EVENTS, "h-");
         Map<String, String> s = ItSupport.jsonAppSettings(topics, "shadow-app", dir.resolve("state"));
         s.put(ClstreamConfig.MODEL_BUNDLE, primary.toString());
         s.put(ClstreamConfig.MODEL_SHADOW_BUNDLE, candidate.toString());

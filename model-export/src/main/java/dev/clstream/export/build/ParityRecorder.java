@@ -5,6 +5,7 @@ import dev.clstream.bundle.ModelBundle;
 import dev.clstream.bundle.ParityFile;
 import dev.clstream.inference.EncoderOptions;
 import dev.clstream.inference.InferenceEngine;
+import dev.clstream.inference.ParityCheck;
 import dev.clstream.inference.Prediction;
 import dev.clstream.tokenize.InvalidTextException;
 import dev.clstream.tokenize.TokenizedText;
@@ -46,7 +47,8 @@ public final class ParityRecorder {
                 Prediction p = engine.predict(List.of(tokens)).get(0);
                 entries.add(new ParityFile.Entry(text, tokens.ids(), tokens.typeIds(), tokens.truncated(),
                         widen(p.embedding()), p.classification() == null ? null
-                        : widen(p.classification().probabilities())));
+                        : widen(p.classification().probabilities()),
+                        ParityCheck.furtherHeads(engine.manifest(), p)));
             }
             if (entries.isEmpty()) {
                 throw new IllegalArgumentException("the tokenizer refused every parity text");

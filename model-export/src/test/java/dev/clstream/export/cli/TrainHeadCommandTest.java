@@ -335,6 +335,8 @@ class TrainHeadCommandTest {
                 json.get("evaluation").toString());
         assertEquals("mood.jsonl", json.get("provenance").get("heads").get("mood").get("training_data").asText());
         assertEquals("n@1", json.get("provenance").get("heads").get("mood").get("added_to").asText());
+        ParityFile parity = ParityFile.of(ModelBundle.load(two)).orElseThrow();
+        assertEquals(java.util.Set.of("mood"), parity.texts().get(0).heads().keySet(), "the added head is recorded");
 
         try (InferenceEngine engine = InferenceEngine.open(ModelBundle.load(two), EncoderOptions.defaults())) {
             var p = assertInstanceOf(Outcome.Success.class, engine.classify(List.of(SPAM_PROBE)).get(0)).prediction();
