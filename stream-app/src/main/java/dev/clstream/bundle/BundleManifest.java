@@ -157,7 +157,7 @@ public record BundleManifest(
                 throw new BundleException(where + ": files must list " + required + " with its sha256");
             }
         }
-        List<ClassifierHead> heads = format == FORMAT_VERSION ? f.topHead().stream().toList() : f.heads();
+        List<ClassifierHead> heads = format == FORMAT_VERSION ? f.topHead() : f.heads();
         TextStrategy text = TextStrategy.fromJson(root.get("text"), maxLength, where);
         try {
             return new BundleManifest(format, name, version, description, maxLength, heads, files,
@@ -316,29 +316,30 @@ public record BundleManifest(
         }
 
         /** Format 1: the one head at the top (labels and logits), or none. */
-        Optional<ClassifierHead> topHead() {
+        List<ClassifierHead> topHead() {
             if (root.has("heads")) {
                 throw new BundleException(where + ": 'heads' needs format_version " + HEADS_FORMAT_VERSION
                         + "; format_version " + FORMAT_VERSION + " has 'labels' and 'logits' at the top");
             }
+            return head(ClassifierHead.DEFAULT_NAME).stream().toList();
+        }
+
+        /** The head whose labels and logits are this node's fields, called {@code name}; none when it has neither. */
+        Optional<ClassifierHead> head(String name) {
             List<String> labels = labels();
             Optional<LogitsSource> logits = logits(labels.size());
             if (logits.isEmpty() && !labels.isEmpty()) {
                 throw new BundleException(where + ": labels are given but there is no 'logits' section saying where "
                         + "the logits come from (source 'graph' or 'linear_head')");
             }
-            if (logits.isPresent() && labels.isEmpty()) {
-                throw new BundleException(where + ": a 'logits' section is given but 'labels' is missing or empty; "
-                        + "name the classes in id order");
+            try {
+                return logits.map(l -> new ClassifierHead(name, labels, l));
+            } catch (BundleException e) {
+                throw new BundleException(where + ": " + e.getMessage(), e);
             }
-            if (logits.isPresent() && logits.get().labelCount() != labels.size()) {
-                throw new BundleException(where + ": the logits section has " + logits.get().labelCount()
-                        + " classes but 'labels' names " + labels.size() + " " + labels);
-            }
-            return logits.map(l -> new ClassifierHead(ClassifierHead.DEFAULT_NAME, labels, l));
         }
 
-        /** Format 2: every head of 'heads', each read like format 1's top and named. */
+        /** Format 2: every head of 'heads', each read like format 1's top, with its name. */
         List<ClassifierHead> heads() {
             for (String moved : List.of("labels", "logits")) {
                 if (root.has(moved)) {
@@ -360,15 +361,8 @@ public record BundleManifest(
                 }
                 Fields head = new Fields(h, at);
                 String headName = head.text("name", true);
-                Optional<ClassifierHead> read = head.topHead();
-                if (read.isEmpty()) {
-                    throw new BundleException(at + " ('" + headName + "') needs 'labels' and 'logits'");
-                }
-                try {
-                    out.add(new ClassifierHead(headName, read.get().labels(), read.get().logits()));
-                } catch (BundleException e) {
-                    throw new BundleException(at + ": " + e.getMessage(), e);
-                }
+                out.add(head.head(headName).orElseThrow(() -> new BundleException(at + " ('" + headName
+                        + "') needs 'labels' and 'logits'")));
             }
             return out;
         }

@@ -19,11 +19,12 @@ public record ClassifierHead(String name, List<String> labels, LogitsSource logi
         labels = List.copyOf(labels);
         requireName(name);
         if (labels.isEmpty()) {
-            throw new BundleException("head '" + name + "' names no labels; name its classes in id order");
+            throw new BundleException("a 'logits' section is given but 'labels' is missing or empty; name the "
+                    + "classes in id order");
         }
         if (logits.labelCount() != labels.size()) {
-            throw new BundleException("head '" + name + "': its logits have " + logits.labelCount()
-                    + " classes but its labels name " + labels.size() + " " + labels);
+            throw new BundleException("the logits section has " + logits.labelCount() + " classes but 'labels' names "
+                    + labels.size() + " " + labels);
         }
     }
 

@@ -148,23 +148,15 @@ final class ClassifyCommand implements Callable<Integer> {
     }
 
     private void write(ObjectNode o, Prediction p, InferenceEngine engine) {
-        Classification c = p.classification();
-        if (c != null) {
-            o.put("label", c.label());
-            o.put("score", c.score());
-            ObjectNode probs = o.putObject("probabilities");
-            c.asMap().forEach(probs::put);
+        if (p.classification() != null) {
+            put(p.classification(), o);
         }
         List<ClassifierHead> named = engine.manifest().namedHeads();
         if (!named.isEmpty()) {
             // Every head by name, the primary too (the labels topic lists the same heads).
             ObjectNode heads = o.putObject("heads");
             for (int h = 0; h < named.size(); h++) {
-                Classification hc = p.heads().get(h);
-                ObjectNode head = heads.putObject(named.get(h).name());
-                head.put("label", hc.label());
-                head.put("score", hc.score());
-                hc.asMap().forEach(head.putObject("probabilities")::put);
+                put(p.heads().get(h), heads.putObject(named.get(h).name()));
             }
         }
         o.put("tokens", p.tokens());
@@ -179,5 +171,11 @@ final class ClassifyCommand implements Callable<Integer> {
                 arr.add(v);
             }
         }
+    }
+
+    private static void put(Classification c, ObjectNode into) {
+        into.put("label", c.label());
+        into.put("score", c.score());
+        c.asMap().forEach(into.putObject("probabilities")::put);
     }
 }

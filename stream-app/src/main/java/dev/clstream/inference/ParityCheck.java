@@ -122,9 +122,9 @@ public final class ParityCheck {
             }
         }
         // The further heads the reference recorded, each against the bundle's head of that name.
-        List<ClassifierHead> named = engine.manifest().namedHeads();
+        List<String> named = engine.manifest().namedHeads().stream().map(ClassifierHead::name).toList();
         for (Map.Entry<String, double[]> head : entry.heads().entrySet()) {
-            int h = named.stream().map(ClassifierHead::name).toList().indexOf(head.getKey());
+            int h = named.indexOf(head.getKey());
             if (h < 0 || p.heads().get(h).probabilities().length != head.getValue().length) {
                 problem = problem != null ? problem : h < 0
                         ? "the reference has head '" + head.getKey() + "' but the bundle has no head of that name"
@@ -142,17 +142,24 @@ public final class ParityCheck {
         return new TextResult(index, entry.text(), tokens.length(), embeddingDiff, probabilityDiff, problem);
     }
 
-    /** What a parity entry records of {@code p}'s further heads: each named head after the primary, by name. */
-    public static Map<String, double[]> furtherHeads(BundleManifest model, Prediction p) {
-        Map<String, double[]> out = new java.util.LinkedHashMap<>();
+    /**
+     * What a parity file records of {@code p}, {@code model}'s result for {@code text} tokenised as {@code tokens}:
+     * the ids, h_0, the primary head's probabilities and each further named head's, by name.
+     */
+    public static ParityFile.Entry entry(String text, TokenizedText tokens, BundleManifest model, Prediction p) {
+        Map<String, double[]> further = new java.util.LinkedHashMap<>();
         List<ClassifierHead> named = model.namedHeads();
         for (int h = 1; h < named.size(); h++) {
-            float[] probs = p.heads().get(h).probabilities();
-            double[] wide = new double[probs.length];
-            for (int i = 0; i < probs.length; i++) {
-                wide[i] = probs[i];
-            }
-            out.put(named.get(h).name(), wide);
+            further.put(named.get(h).name(), widen(p.heads().get(h).probabilities()));
+        }
+        return new ParityFile.Entry(text, tokens.ids(), tokens.typeIds(), tokens.truncated(), widen(p.embedding()),
+                p.classification() == null ? null : widen(p.classification().probabilities()), further);
+    }
+
+    private static double[] widen(float[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
         }
         return out;
     }

@@ -158,22 +158,18 @@ public final class TestBundles {
             for (String text : texts) {
                 TokenizedText t = engine.tokenize(text);
                 Prediction p = engine.predict(List.of(t)).get(0);
-                entries.add(new ParityFile.Entry(text, t.ids(), t.typeIds(), t.truncated(), widen(p.embedding(), shift),
-                        widen(p.classification().probabilities(), 0), ParityCheck.furtherHeads(engine.manifest(), p)));
+                ParityFile.Entry e = ParityCheck.entry(text, t, engine.manifest(), p);
+                double[] h0 = e.clsEmbedding();
+                for (int i = 0; i < h0.length; i++) {
+                    h0[i] += shift;
+                }
+                entries.add(e);
             }
         }
         new ParityFile("a test", "fp32", 1e-5, 1e-5, entries).write(bundle.directory().resolve(ParityFile.FILE_NAME));
         Map<String, String> files = new HashMap<>(bundle.manifest().files());
         files.put(ParityFile.FILE_NAME, "");
         return ModelBundle.write(bundle.directory(), bundle.manifest().withFiles(files));
-    }
-
-    private static double[] widen(float[] v, double shift) {
-        double[] out = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i] + shift;
-        }
-        return out;
     }
 
     private static void copyResource(String name, Path target) throws IOException {

@@ -90,6 +90,8 @@ public final class HeadBundleBuilder {
     private List<TextView> trainViews = List.of();
     private TextStrategy text = TextStrategy.TRUNCATE;
     private String addHead;
+    /** The bundle {@link #addHead} is added to, loaded (its checksums verified) once by {@link #build}. */
+    private ModelBundle addTarget;
     private PrintStream progress = System.out;
 
     public HeadBundleBuilder(Encoder encoder, TrainingData data, Path out, String name, String version) {
@@ -227,8 +229,8 @@ public final class HeadBundleBuilder {
                 throw new IllegalArgumentException("adding a head needs the bundle to add it to, and trains it: not "
                         + "with bare encoder files, a committed head or a saved one");
             }
-            ModelBundle targetBundle = ModelBundle.load(encoder.bundle());
-            BundleManifest target = targetBundle.manifest();
+            addTarget = ModelBundle.load(encoder.bundle());
+            BundleManifest target = addTarget.manifest();
             if (target.heads().stream().anyMatch(h -> h.name().equals(addHead))) {
                 throw new IllegalArgumentException(encoder.bundle() + " already has a head named '" + addHead
                         + "'; its heads: " + target.heads().stream().map(ClassifierHead::name).toList());
@@ -241,7 +243,7 @@ public final class HeadBundleBuilder {
             text = target.text();
             if (!parityGiven) {
                 // The same texts, precision and tolerances as the bundle's own check (an int8 encoder's are wider).
-                ParityFile.of(targetBundle).ifPresent(p -> {
+                ParityFile.of(addTarget).ifPresent(p -> {
                     parityTexts = p.texts().stream().map(ParityFile.Entry::text).toList();
                     parityVariant = p.variant();
                     parityTolerance = p.embeddingTolerance();
@@ -391,7 +393,7 @@ public final class HeadBundleBuilder {
         provenance.put("created", Instant.now().toString());
         provenance.put(FINGERPRINT_FIELD, fingerprint);
         ModelBundle written = addHead != null
-                ? HeadBundleWriter.addHead(ModelBundle.load(encoder.bundle()), out, name, version, description,
+                ? HeadBundleWriter.addHead(addTarget, out, name, version, description,
                         new ClassifierHead(addHead, result.labels(), result.head()), provenance, result.report())
                 : HeadBundleWriter.write(encoderBundle, out, name, version, description, result.labels(),
                         result.head(), provenance, result.report());
@@ -460,7 +462,7 @@ public final class HeadBundleBuilder {
     private ModelBundle stageEncoder(Path staging) throws IOException {
         if (encoder.bundle() != null) {
             // Only its h_0 is used: a head of its own (graph logits, which chunks refuse) is left out.
-            ModelBundle loaded = ModelBundle.load(encoder.bundle());
+            ModelBundle loaded = addTarget != null ? addTarget : ModelBundle.load(encoder.bundle());
             BundleManifest m = loaded.manifest();
             BundleManifest encoderOnly = new BundleManifest(m.formatVersion(), m.name(), m.version(), m.description(),
                     m.maxLength(), List.of(), Optional.empty(), m.files(), m.provenance(), m.evaluation(), text);

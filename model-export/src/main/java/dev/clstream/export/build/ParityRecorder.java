@@ -45,10 +45,7 @@ public final class ParityRecorder {
                     continue; // nothing to compare for a text this tokenizer refuses (blank, say)
                 }
                 Prediction p = engine.predict(List.of(tokens)).get(0);
-                entries.add(new ParityFile.Entry(text, tokens.ids(), tokens.typeIds(), tokens.truncated(),
-                        widen(p.embedding()), p.classification() == null ? null
-                        : widen(p.classification().probabilities()),
-                        ParityCheck.furtherHeads(engine.manifest(), p)));
+                entries.add(ParityCheck.entry(text, tokens, engine.manifest(), p));
             }
             if (entries.isEmpty()) {
                 throw new IllegalArgumentException("the tokenizer refused every parity text");
@@ -94,11 +91,4 @@ public final class ParityRecorder {
         return v == null ? "unknown" : v;
     }
 
-    private static double[] widen(float[] values) {
-        double[] out = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i];
-        }
-        return out;
-    }
 }
