@@ -61,7 +61,9 @@ final class AppProcess implements AutoCloseable {
             cmd.addAll(List.of("taskset", "-c", cpus));
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // As bin/clstream starts it: --add-opens lets the app order ONNX Runtime's shutdown after its own.
+        // As bin/clstream starts it: its JVM options, and --add-opens lets the app order ONNX Runtime's shutdown
+        // after its own.
+        cmd.addAll(launcherOptions());
         cmd.addAll(jvmFlags);
         cmd.addAll(List.of("-Xmx1g", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Dai.djl.offline=true",
                 "-DOPT_OUT_TRACKING=true", "@" + classPathFile(log),
@@ -167,6 +169,16 @@ final class AppProcess implements AutoCloseable {
             kill();
         }
         Runtime.getRuntime().removeShutdownHook(killOnExit);
+    }
+
+    /** The JVM options bin/clstream starts the app with (stream-app/bin/jvm.options; benches run from the root). */
+    private static List<String> launcherOptions() {
+        try {
+            return Files.readAllLines(Path.of("stream-app/bin/jvm.options")).stream().map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the launcher's JVM options", e);
+        }
     }
 
     /** An argument file keeps this JVM's (long) class path, which is the child's, off the command line. */

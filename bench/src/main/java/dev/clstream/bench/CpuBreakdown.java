@@ -45,6 +45,7 @@ final class CpuBreakdown {
             Map.entry("dev.clstream.topology.PendingEventCodec", "pending store and changelog"),
             Map.entry("org.apache.kafka.streams.state.", "pending store and changelog"),
             Map.entry("dev.clstream.topology.LabelStatistics", "label statistics"),
+            Map.entry("dev.clstream.topology.LabelPartials", "label statistics"),
             Map.entry("dev.clstream.topology.LabelWindowStats", "label statistics"),
             Map.entry("org.apache.kafka.streams.kstream.", "label statistics"),
             Map.entry("dev.clstream.live.", "metrics, live window, HTTP"),
@@ -156,9 +157,6 @@ final class CpuBreakdown {
         }
         for (RecordedFrame f : frames) {
             String c = f.getMethod().getType().getName();
-            if (f.getMethod().getName().equals("readLabeled")) {
-                return "label statistics"; // the output encoders also read the labels back for them
-            }
             for (Map.Entry<String, String> rule : RULES) {
                 if (c.startsWith(rule.getKey())) {
                     return rule.getValue();

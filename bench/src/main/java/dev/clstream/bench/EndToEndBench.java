@@ -13,6 +13,9 @@ import dev.clstream.serde.AvroSerializer;
 import dev.clstream.serde.SchemaRegistryClient;
 import dev.clstream.serde.SchemaRegistryClients;
 import dev.clstream.tokenize.TokenizedText;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +44,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * is labeled (read_committed). In the same run, the encoder alone on the same texts, in windows of
  * {@code batch.max.size}, gives the ceiling the stream is compared with.
  *
- * <p>Usage: {@code EndToEndBench [--events N] [--bundle DIR]}; see bench/README.md.
+ * <p>The stream starts cold (Kafka's clients, the broker, Streams): a warm-up of {@code --warmup-seconds} (30) of
+ * events at full rate first, so that what is compared is the steady state (the JIT compiler's time in each phase is
+ * printed beside it). Then {@code --rounds} (3) rounds of the encoder alone and the stream on a backlog, one after the
+ * other, and the median of their ratios: the machine's noise moves either side by several percent between minutes.
+ *
+ * <p>Usage: {@code EndToEndBench [--events N] [--bundle DIR] [--warmup-seconds S] [--rounds R]}; see bench/README.md.
  */
 public final class EndToEndBench {
     private EndToEndBench() {}
@@ -49,12 +57,16 @@ public final class EndToEndBench {
     public static void main(String[] args) throws Exception {
         int events = 2000;
         Path bundleDir = Path.of("model-export/target/bundles/bge-small-en-v15-spam");
+        int warmupSeconds = 30;
+        int rounds = 3;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--events" -> events = Integer.parseInt(args[++i]);
                 case "--bundle" -> bundleDir = Path.of(args[++i]);
+                case "--warmup-seconds" -> warmupSeconds = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (use --events N, --bundle DIR)");
+                        + " (use --events N, --bundle DIR, --warmup-seconds S, --rounds R)");
             }
         }
         TrustedClasses.install();
@@ -65,12 +77,9 @@ public final class EndToEndBench {
         ClstreamConfig config = ClstreamConfig.of(Map.of(ClstreamConfig.MODEL_BUNDLE, bundleDir.toString(),
                 "application.id", "clstream-e2e-bench", ClstreamConfig.INFERENCE_CACHE_MAX_BYTES, "0"));
         System.out.printf(Locale.ROOT, "end-to-end bench: %d events cycling %d short texts (subject + first 200 chars), "
-                        + "bundle %s, %d cores, batch.max.size %d%n", events, texts.size(), bundle.manifest().id(),
-                Runtime.getRuntime().availableProcessors(), config.microBatch().maxEvents());
-
-        double encoderRate = encoderOnly(bundle, config, texts, events);
-        System.out.printf(Locale.ROOT, "encoder only (tokenise + encode + head, windows of %d): %.1f events/s%n",
-                config.microBatch().maxEvents(), encoderRate);
+                        + "bundle %s, %d cores, batch.max.size %d, %d rounds%n", events, texts.size(),
+                bundle.manifest().id(), Runtime.getRuntime().availableProcessors(), config.microBatch().maxEvents(),
+                rounds);
 
         try (ClstreamRuntime runtime = ClstreamRuntime.start(config)) {
             if (!runtime.awaitRunning(Duration.ofSeconds(60))) {
@@ -78,26 +87,59 @@ public final class EndToEndBench {
             }
             ClstreamConfig c = runtime.config();
             Load load = new Load(c, texts);
-            load.run("warm-up", 64, 0);
-            Result backlog = load.run("backlog", events, 0);
-            System.out.printf(Locale.ROOT, "end to end, %d events produced at once: %.1f events/s (first produced to "
-                    + "last labeled), ratio to encoder only %.2f%n", events, backlog.rate(), backlog.rate() / encoderRate);
-            double paced = 0.7 * backlog.rate();
+            // Backlogs of a few seconds of encoder work each, until the warm-up time is spent.
+            int warmupEvents = 0;
+            double warmupJit = 0;
+            long warmupStart = System.nanoTime();
+            long warmupEnd = warmupStart + Duration.ofSeconds(warmupSeconds).toNanos();
+            do {
+                Result r = load.run("warm-up", 128, 0);
+                warmupEvents += r.latenciesMs().length;
+                warmupJit += r.jitSeconds();
+            } while (System.nanoTime() < warmupEnd);
+            System.out.printf(Locale.ROOT, "warm-up: %d events in %.0f s at full rate before measuring; JIT compiler "
+                    + "%.1f s in it%n", warmupEvents, (System.nanoTime() - warmupStart) / 1e9, warmupJit);
+            // Each round: the encoder alone (the stream idle beside it, in this JVM), then the stream on a backlog,
+            // one right after the other, so that the machine's drifts hit both sides of a round's ratio alike.
+            double[] ratios = new double[rounds];
+            double[] backlogRates = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                double encoderRate = encoderOnly(bundle, config, texts, events);
+                Result backlog = load.run("backlog", events, 0);
+                backlogRates[r] = backlog.rate();
+                ratios[r] = backlog.rate() / encoderRate;
+                System.out.printf(Locale.ROOT, "round %d: encoder only (tokenise + encode + head, windows of %d) %.1f "
+                                + "events/s; end to end, %d events produced at once, %.1f events/s (first produced to "
+                                + "last labeled); ratio %.2f; JIT compiler %.1f s, GC %.1f s in the backlog%n", r + 1,
+                        config.microBatch().maxEvents(), encoderRate, events, backlog.rate(), ratios[r],
+                        backlog.jitSeconds(), backlog.gcSeconds());
+            }
+            double paced = 0.7 * median(backlogRates);
             int latencyEvents = Math.min(events, (int) Math.max(200, paced * 30));
             Result steady = load.run("paced", latencyEvents, paced);
-            System.out.printf(Locale.ROOT, "end to end, %d events at %.1f events/s (70%% of the backlog rate): latency "
-                            + "event time -> labeled and read: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n", latencyEvents, paced,
-                    steady.percentile(50), steady.percentile(99), steady.percentile(100));
+            System.out.printf(Locale.ROOT, "end to end, %d events at %.1f events/s (70%% of the median backlog rate): "
+                            + "latency event time -> labeled and read: p50 %.0f ms, p99 %.0f ms, max %.0f ms; JIT "
+                            + "compiler %.1f s in it%n", latencyEvents, paced, steady.percentile(50),
+                    steady.percentile(99), steady.percentile(100), steady.jitSeconds());
+            double[] sorted = ratios.clone();
+            Arrays.sort(sorted);
             System.out.println();
             System.out.println("| measure | value |");
             System.out.println("|---|---:|");
-            System.out.printf(Locale.ROOT, "| encoder only, events/s | %.1f |%n", encoderRate);
-            System.out.printf(Locale.ROOT, "| end to end (backlog of %d), events/s | %.1f |%n", events, backlog.rate());
-            System.out.printf(Locale.ROOT, "| ratio end to end / encoder only | %.2f |%n", backlog.rate() / encoderRate);
+            System.out.printf(Locale.ROOT, "| end to end (backlog of %d), events/s, median of %d rounds | %.1f |%n",
+                    events, rounds, median(backlogRates));
+            System.out.printf(Locale.ROOT, "| ratio end to end / encoder only, median (range) | %.2f (%.2f-%.2f) |%n",
+                    median(ratios), sorted[0], sorted[rounds - 1]);
             System.out.printf(Locale.ROOT, "| latency p50 / p99 at %.1f events/s, ms | %.0f / %.0f |%n", paced,
                     steady.percentile(50), steady.percentile(99));
             load.close();
         }
+    }
+
+    private static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** The engine alone on the same texts, in the windows the batcher would send it. */
@@ -119,7 +161,8 @@ public final class EndToEndBench {
         }
     }
 
-    private record Result(double rate, long[] latenciesMs) {
+    /** A phase's rate and latencies, and the time the JVM spent compiling and collecting garbage during it. */
+    private record Result(double rate, long[] latenciesMs, double jitSeconds, double gcSeconds) {
         double percentile(double p) {
             long[] s = latenciesMs.clone();
             Arrays.sort(s);
@@ -164,6 +207,8 @@ public final class EndToEndBench {
             long[] latencies = new long[n];
             int seen = 0;
             int sent = 0;
+            long jitStart = jitMillis();
+            long gcStart = gcMillis();
             long start = System.nanoTime();
             long deadline = start + Duration.ofMinutes(30).toNanos();
             while (seen < n) {
@@ -188,7 +233,19 @@ public final class EndToEndBench {
                     throw new IllegalStateException(name + ": only " + seen + " of " + n + " labeled in 30 minutes");
                 }
             }
-            return new Result(n / ((System.nanoTime() - start) / 1e9), latencies);
+            return new Result(n / ((System.nanoTime() - start) / 1e9), latencies, (jitMillis() - jitStart) / 1e3,
+                    (gcMillis() - gcStart) / 1e3);
+        }
+
+        /** The JIT compiler's time so far; 0 in a JVM without one (interpreted only). */
+        private static long jitMillis() {
+            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            return jit == null || !jit.isCompilationTimeMonitoringSupported() ? 0 : jit.getTotalCompilationTime();
+        }
+
+        private static long gcMillis() {
+            return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                    .mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
         }
 
         @Override

@@ -55,7 +55,7 @@ public final class ProfileBench {
                 before = Snapshot.take(app, labels);
                 labels.await(events, Duration.ofMinutes(30));
                 done = Instant.now();
-                // The label statistics read the labels back once committed: their work is part of an event's cost.
+                // The label statistics add up the micro-batches' counts after a repartition: part of an event's cost.
                 app.awaitMetric("clstream_labels_committed_total", events, Duration.ofMinutes(5));
                 after = Snapshot.take(app, labels);
             } // SIGTERM: the recording is written as the JVM exits

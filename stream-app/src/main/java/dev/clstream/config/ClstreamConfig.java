@@ -110,7 +110,7 @@ public final class ClstreamConfig extends AbstractConfig {
                     "Against a real cluster, create the app's missing topics at start-up (as 'clstream topics create' "
                             + "does) instead of failing.")
             .define(LABEL_STATS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
-                    "Write label statistics; they are computed from the labels topic, so only when labels are written.")
+                    "Write label statistics; they count the labeled events, so only when labels are written.")
             .define(EMBEDDINGS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, "Write [CLS] embedding events.")
             .define(INPUT_FORMAT, Type.STRING, InputFormat.AVRO.code(),
                     ValidString.in(InputFormat.codes().toArray(String[]::new)), Importance.HIGH,
@@ -316,7 +316,7 @@ public final class ClstreamConfig extends AbstractConfig {
         return streamsProperties().getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
     }
 
-    /** Label statistics are read back from the labels topic, so they need labels written as well. */
+    /** Label statistics count the labeled events written, so they need labels written as well. */
     public boolean labelStatsEnabled() {
         return getBoolean(LABEL_STATS_ENABLED) && getBoolean(LABELS_ENABLED);
     }

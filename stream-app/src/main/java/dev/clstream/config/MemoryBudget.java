@@ -15,7 +15,7 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <li>one fetch of each stream thread's consumer: {@code fetch.max.bytes} = heap / 16 (1 to 50 MiB);</li>
  *   <li>Streams' record cache: {@code statestore.cache.max.bytes} = heap / 32 (at most 10 MiB);</li>
  *   <li>events waiting in each task's micro-batch: {@code batch.max.bytes} = heap / 32 (at least 1 MiB),
- *       held twice (decoded, and in the store);</li>
+ *       held twice (decoded, and in the store, or in the record cache above until the next commit);</li>
  *   <li>results of repeated texts: {@code inference.cache.max.bytes} = heap / 16, at most 64 MiB. An
  *       entry of a short text with a 384-wide h_0 is about 2 KB, so 64 MiB holds some 30,000 recent
  *       texts: a campaign's repeats over minutes at a few hundred events/s, for a few percent of a

@@ -7,14 +7,12 @@ import dev.clstream.avro.LabelProbability;
 import dev.clstream.avro.LabeledEvent;
 import dev.clstream.event.DeadLetterOutput;
 import dev.clstream.event.EmbeddingOutput;
-import dev.clstream.event.LabelFact;
 import dev.clstream.event.LabelOutput;
 import dev.clstream.event.OutputEncoder;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import dev.clstream.serde.AvroDeserializer;
 import dev.clstream.serde.AvroSerializer;
 import dev.clstream.serde.SchemaRegistryClient;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -25,17 +23,9 @@ import org.apache.avro.specific.SpecificRecordBase;
  */
 public final class AvroOutputEncoder implements OutputEncoder {
     private final AvroSerializer<SpecificRecordBase> serializer;
-    private final AvroDeserializer<LabeledEvent> labeledReader;
 
     public AvroOutputEncoder(SchemaRegistryClient registry, boolean autoRegister) {
         this.serializer = new AvroSerializer<>(registry, false, autoRegister);
-        this.labeledReader = AvroDeserializer.specific(registry, LabeledEvent.class);
-    }
-
-    @Override
-    public LabelFact readLabeled(String topic, byte[] value) {
-        LabeledEvent e = labeledReader.deserialize(topic, value);
-        return new LabelFact(e.getLabel(), e.getScore(), e.getEventTime() == null ? null : e.getEventTime().toEpochMilli());
     }
 
     @Override

@@ -1,19 +1,14 @@
 package dev.clstream.format;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clstream.event.DeadLetterOutput;
-import dev.clstream.event.DeadLetterReason;
-import dev.clstream.event.DecodeException;
 import dev.clstream.event.EmbeddingOutput;
 import dev.clstream.event.HeadLabel;
-import dev.clstream.event.LabelFact;
 import dev.clstream.event.LabelOutput;
 import dev.clstream.event.OutputEncoder;
-import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
@@ -83,22 +78,6 @@ public final class JsonOutputEncoder implements OutputEncoder {
         n.put("model_name", out.modelName());
         n.put("model_version", out.modelVersion());
         return bytes(n);
-    }
-
-    @Override
-    public LabelFact readLabeled(String topic, byte[] value) {
-        JsonNode n;
-        try {
-            n = json.readTree(value);
-        } catch (IOException e) {
-            throw new DecodeException(DeadLetterReason.INVALID_JSON, "not a JSON labeled event: " + e.getMessage(), e);
-        }
-        if (n == null || !n.path("label").isTextual() || !n.path("score").isNumber()) {
-            throw new DecodeException(DeadLetterReason.INVALID_JSON,
-                    "not a labeled event: it lacks a text label or a numeric score");
-        }
-        JsonNode time = n.path("event_time");
-        return new LabelFact(n.get("label").asText(), n.get("score").asDouble(), time.isNumber() ? time.asLong() : null);
     }
 
     private byte[] bytes(ObjectNode n) {

@@ -60,7 +60,7 @@ public final class ClstreamMetrics implements PipelineListener {
         truncated = Counter.builder("clstream.truncated").description("Texts cut at the bundle's max length")
                 .register(registry);
         labelsCommitted = Counter.builder("clstream.labels.committed")
-                .description("Labeled events read back from the labels topic, committed (with label statistics on)")
+                .description("Labeled events committed, as the label statistics count them after their repartition (with label statistics on)")
                 .register(registry);
         inferenceRetries = Counter.builder("clstream.inference.retries")
                 .description("Encoder runs retried after a failure, before any text is dead-lettered").register(registry);
@@ -167,14 +167,14 @@ public final class ClstreamMetrics implements PipelineListener {
     }
 
     @Override
-    public void labelCommitted() {
-        labelsCommitted.increment();
+    public void labelsCommitted(long count) {
+        labelsCommitted.increment(count);
     }
 
     @Override
     public void labelStatsSkipped(String why) {
         statsSkipped.computeIfAbsent(why, w -> Counter.builder("clstream.label.stats.skipped")
-                .description("Records of the labels topic left out of the label statistics, per reason")
+                .description("Labeled events left out of the label statistics, per reason")
                 .tag("reason", w).register(registry)).increment();
     }
 

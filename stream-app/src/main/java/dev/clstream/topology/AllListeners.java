@@ -89,9 +89,9 @@ final class AllListeners implements PipelineListener {
     }
 
     @Override
-    public void labelCommitted() {
+    public void labelsCommitted(long count) {
         for (PipelineListener l : each) {
-            l.labelCommitted();
+            l.labelsCommitted(count);
         }
     }
 

@@ -16,11 +16,11 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * empty or too long text, a record too large to wait in the batcher's store) goes straight to the
  * dead-letter topic with the reason and the original bytes.
  */
-final class DecodeProcessor implements Processor<byte[], byte[], byte[], Object> {
+final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
     private final EventReader reader;
     private final OutputWriter outputs;
     private final PipelineListener listener;
-    private ProcessorContext<byte[], Object> context;
+    private ProcessorContext<Object, Object> context;
 
     DecodeProcessor(EventReader reader, OutputWriter outputs, PipelineListener listener) {
         this.reader = reader;
@@ -29,7 +29,7 @@ final class DecodeProcessor implements Processor<byte[], byte[], byte[], Object>
     }
 
     @Override
-    public void init(ProcessorContext<byte[], Object> context) {
+    public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
     }
 

@@ -4,49 +4,41 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clstream.config.ClstreamConfig;
-import dev.clstream.event.LabelFact;
-import dev.clstream.event.OutputEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import dev.clstream.event.DecodeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.Stores;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The label statistics topic: per one-minute tumbling event-time window, how many events got each
- * label and their mean score. It is computed from the labels topic rather than inside the batcher
- * because each task sees only its own input partitions: reading the labels back lets Kafka Streams
- * repartition them by label, so every (window, label) has one total, counted exactly once under
- * {@code exactly_once_v2} like the rest.
+ * The label statistics topic: per one-minute tumbling event-time window, how many events got each label and their
+ * mean score. Each task sees only its own input partitions, so a (window, label) gets its one total after a
+ * repartition by label. What is repartitioned is each micro-batch's share ({@link LabelPartials}: one record per label
+ * and window per micro-batch, written by the batcher's task in the transaction of its labels), not every labeled event
+ * read back from the labels topic; the window store adds the shares up, so the totals are those of the events, counted
+ * exactly once under {@code exactly_once_v2} like the rest.
  *
- * <p>Each record is keyed {@code label@window start} and is the window's total so far: a window is
- * updated as its events arrive (at most once per commit), and the latest record per key is the
- * answer, so the topic can be compacted. Events more than {@link #GRACE} behind the newest one seen
- * no longer change their (closed) window.
+ * <p>Each record is keyed {@code label@window start} and is the window's total so far: a window is updated as its
+ * shares arrive (at most once per commit), and the latest record per key is the answer, so the topic can be
+ * compacted. Shares whose window ended more than {@link #GRACE} before the newest event seen no longer change it.
  */
 public final class LabelStatistics {
     static final Duration WINDOW = Duration.ofMinutes(1);
     static final Duration GRACE = Duration.ofMinutes(1);
     public static final String STORE = "clstream-label-stats";
-    /** Why a record of the labels topic was left out of the statistics ({@code clstream_label_stats_skipped_total}). */
-    static final String SKIPPED_NULL = "null_value";
-    static final String SKIPPED_NOT_LABELED = "not_a_labeled_event";
+    /** The node the batcher forwards its micro-batches' shares to. */
+    static final String PARTIALS = "label-stats-partials";
+    /** Why a labeled event was left out of the statistics ({@code clstream_label_stats_skipped_total}). */
     static final String SKIPPED_NO_TIME = "no_time";
     static final String REPARTITION = "clstream-label-stats-by-label";
     /** How long the window store keeps a window: until its grace has passed. */
@@ -55,13 +47,15 @@ public final class LabelStatistics {
 
     private LabelStatistics() {}
 
-    static void addTo(StreamsBuilder builder, ClstreamConfig config, OutputEncoder encoder, PipelineListener listener) {
-        builder.stream(config.labelsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
-                        .withName("label-stats-source"))
-                .process(() -> new FactProcessor(encoder, listener), Named.as("label-stats-facts"))
-                .groupByKey(Grouped.with(REPARTITION, Serdes.String(), Serdes.Double()))
+    /** Adds the statistics below {@code batcher}, whose micro-batches' shares reach them through {@link #PARTIALS}. */
+    static void addTo(KStream<Object, Object> batcher, ClstreamConfig config, PipelineListener listener) {
+        batcher.map((label, share) -> KeyValue.pair((String) label, (LabelWindowStats) share), Named.as(PARTIALS))
+                .repartition(Repartitioned.with(Serdes.String(), LabelWindowStats.SERDE).withName(REPARTITION))
+                // Read back from the repartition topic (read_committed under exactly-once): committed labels.
+                .peek((label, share) -> listener.labelsCommitted(share.count()), Named.as("label-stats-committed"))
+                .groupByKey(Grouped.with(Serdes.String(), LabelWindowStats.SERDE))
                 .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW, GRACE))
-                .aggregate(() -> LabelWindowStats.EMPTY, (label, score, stats) -> stats.add(score),
+                .aggregate(() -> LabelWindowStats.EMPTY, (label, share, total) -> total.plus(share),
                         Named.as("label-stats-aggregate"),
                         // In memory and changelogged, like the batcher's store: a few minutes of counts per label.
                         Materialized.<String, LabelWindowStats>as(Stores.inMemoryWindowStore(STORE,
@@ -86,54 +80,6 @@ public final class LabelStatistics {
                     .getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(n));
         } catch (JsonProcessingException e) {
             throw new SerializationException("cannot write label statistics", e);
-        }
-    }
-
-    /**
-     * Labeled event to (label, score), stamped with its event time so that windows follow event
-     * time (the record's own timestamp, the input's, when the event has none). A record that is no
-     * labeled event is skipped and counted; a failure that is not the record's (the registry is
-     * unreachable) is thrown, so the stream thread retries rather than leave a record uncounted.
-     */
-    private static final class FactProcessor implements Processor<byte[], byte[], String, Double> {
-        private static final Logger LOG = LoggerFactory.getLogger(FactProcessor.class);
-        private final OutputEncoder encoder;
-        private final PipelineListener listener;
-        private ProcessorContext<String, Double> context;
-
-        FactProcessor(OutputEncoder encoder, PipelineListener listener) {
-            this.encoder = encoder;
-            this.listener = listener;
-        }
-
-        @Override
-        public void init(ProcessorContext<String, Double> context) {
-            this.context = context;
-        }
-
-        @Override
-        public void process(Record<byte[], byte[]> record) {
-            if (record.value() == null) {
-                listener.labelStatsSkipped(SKIPPED_NULL);
-                return;
-            }
-            LabelFact fact;
-            try {
-                fact = encoder.readLabeled(context.recordMetadata().map(m -> m.topic()).orElse(""), record.value());
-            } catch (DecodeException e) {
-                // Only clstream writes this topic; something else's record is not ours to count.
-                LOG.warn("label statistics skip a record of the labels topic that is not a labeled event: {}",
-                        e.getMessage());
-                listener.labelStatsSkipped(SKIPPED_NOT_LABELED);
-                return;
-            }
-            listener.labelCommitted();
-            long time = fact.eventTime() != null ? fact.eventTime() : record.timestamp();
-            if (time < 0) {
-                listener.labelStatsSkipped(SKIPPED_NO_TIME); // no window to put it in: no timestamps before 1970
-                return;
-            }
-            context.forward(new Record<>(fact.label(), fact.score(), time));
         }
     }
 }

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * tokenizer; so every micro-batch is computed by one version, which its outputs name, and a version swapped out is
  * freed once no task holds it.
  */
-final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[], Object> {
+final class MicroBatchProcessor implements Processor<byte[], PendingEvent, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatchProcessor.class);
     /** Weight of the latest flush in the cost per token. */
     private static final double COST_WEIGHT = 0.3;
@@ -56,8 +56,10 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     private final OutputWriter outputs;
     private final String storeName;
     private final PipelineListener listener;
+    /** This task's counts per label and window in the micro-batch going out; null without label statistics. */
+    private final LabelPartials labelShares;
 
-    private ProcessorContext<byte[], Object> context;
+    private ProcessorContext<Object, Object> context;
     private ServingEngine.Lease lease;
     private Cancellable punctuator;
     private KeyValueStore<Long, StoredEvent> store;
@@ -71,17 +73,18 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
     private record Waiting(PendingEvent event, TokenizedText tokens) {}
 
     MicroBatchProcessor(ServingEngine serving, EventReader reader, MicroBatchSettings limits, OutputWriter outputs,
-                        String storeName, PipelineListener listener) {
+                        String storeName, boolean labelStatistics, PipelineListener listener) {
         this.serving = serving;
         this.reader = reader;
         this.limits = limits;
         this.outputs = outputs;
         this.storeName = storeName;
         this.listener = listener;
+        this.labelShares = labelStatistics ? new LabelPartials(LabelStatistics.WINDOW.toMillis()) : null;
     }
 
     @Override
-    public void init(ProcessorContext<byte[], Object> context) {
+    public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
         close(); // what an earlier init of this instance held, if Streams ever initialises it again
@@ -91,6 +94,9 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         waitingTokens = 0;
         waitingBytes = 0;
         nextSequence = 0;
+        if (labelShares != null) {
+            labelShares.clear(); // counts of a micro-batch whose transaction was aborted: its events are restored
+        }
         // Events left waiting by a previous instance of this task (crash, rebalance, restart).
         List<KeyValue<Long, StoredEvent>> restored = new ArrayList<>();
         try (KeyValueIterator<Long, StoredEvent> it = store.all()) {
@@ -230,7 +236,11 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
         for (int i = 0; i < batch.size(); i++) {
             PendingEvent event = batch.get(i).getValue().event();
             if (outcomes.get(i) instanceof Outcome.Success s) {
-                outputs.success(context, event, s.prediction(), model);
+                if (outputs.success(context, event, s.prediction(), model) && labelShares != null
+                        && !labelShares.add(s.prediction().classification(), event.event().eventTime(),
+                        event.source().timestamp())) {
+                    listener.labelStatsSkipped(LabelStatistics.SKIPPED_NO_TIME);
+                }
             } else if (outcomes.get(i) instanceof Outcome.Failure f) {
                 outputs.deadLetter(context, event.source(), f.reason(), f.message(), model);
             }
@@ -239,6 +249,10 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, byte[
             waitingBytes -= bytes(event);
         }
         waitingTokens -= tokens;
+        if (labelShares != null) {
+            // One record per label and window for the whole micro-batch, in the transaction of its labels.
+            labelShares.forwardTo(context, LabelStatistics.PARTIALS);
+        }
     }
 
     /** What a waiting event holds in memory: its source record, and its text decoded (two bytes a char at most). */

@@ -55,8 +55,11 @@ final class OutputWriter {
         return limits;
     }
 
-    /** The outputs of {@code p}, which {@code model} (the version that ran this micro-batch) computed. */
-    void success(ProcessorContext<byte[], Object> context, PendingEvent pending, Prediction p, BundleManifest model) {
+    /**
+     * The outputs of {@code p}, which {@code model} (the version that ran this micro-batch) computed; true when a labeled
+     * event was among them (the label statistics count it).
+     */
+    boolean success(ProcessorContext<Object, Object> context, PendingEvent pending, Prediction p, BundleManifest model) {
         SourceRecord src = pending.source();
         InputEvent e = pending.event();
         long now = context.currentSystemTimeMs();
@@ -71,7 +74,7 @@ final class OutputWriter {
         tooLarge = tooLarge != null ? tooLarge : tooLarge("embeddings", src, embedding, headers);
         if (tooLarge != null) {
             deadLetter(context, src, DeadLetterReason.TOO_LARGE, tooLarge, model);
-            return;
+            return false;
         }
         if (c != null) {
             listener.classified(model.id(), e.id(), e.text(), c.label(), c.score());
@@ -89,6 +92,7 @@ final class OutputWriter {
             listener.eventOut(PipelineListener.Output.EMBEDDINGS);
         }
         listener.processed(e.eventTime() != null ? e.eventTime() : src.timestamp(), now);
+        return label != null;
     }
 
     /**
@@ -118,13 +122,13 @@ final class OutputWriter {
     }
 
     /** A dead letter from before the model ran (decoding), named after the version serving now. */
-    void deadLetter(ProcessorContext<byte[], Object> context, SourceRecord src, DeadLetterReason reason,
+    void deadLetter(ProcessorContext<Object, Object> context, SourceRecord src, DeadLetterReason reason,
                     String message) {
         deadLetter(context, src, reason, message, serving.current().manifest());
     }
 
     /** A dead letter from a micro-batch that {@code model} ran. */
-    void deadLetter(ProcessorContext<byte[], Object> context, SourceRecord src, DeadLetterReason reason,
+    void deadLetter(ProcessorContext<Object, Object> context, SourceRecord src, DeadLetterReason reason,
                     String message, BundleManifest model) {
         long now = context.currentSystemTimeMs();
         boolean modelInvolved = reason.stage().involvesModel();
@@ -162,7 +166,7 @@ final class OutputWriter {
             }
             message = out.message();
         }
-        context.forward(new Record<>(key, value, src.timestamp(), headers), Topologies.DEAD_LETTER_SINK);
+        context.forward(new Record<>(key, value, src.timestamp(), headers), Topologies.DEAD_LETTERS);
         listener.deadLetter(reason, message, src.position());
     }
 

@@ -78,13 +78,13 @@ public interface PipelineListener {
     default void inferenceRetried(int retries) {}
 
     /**
-     * A labeled event read back from the labels topic by the label statistics: under exactly-once
-     * Streams reads only committed records, so this counts committed work, where the other output
-     * counts include work whose transaction was later aborted.
+     * {@code count} labeled events counted by the label statistics after their repartition: under exactly-once Streams
+     * reads only committed records, so this counts committed work, where the other output counts include work whose
+     * transaction was later aborted.
      */
-    default void labelCommitted() {}
+    default void labelsCommitted(long count) {}
 
-    /** A record of the labels topic left out of the label statistics, and why. */
+    /** A labeled event left out of the label statistics, and why. */
     default void labelStatsSkipped(String why) {}
 
     /** One classified event: the model (name@version) that computed it, its top label and that label's probability. */

@@ -9,6 +9,10 @@ import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 
 /** Builds the clstream topology; the app and the tests use the same method. */
@@ -18,7 +22,9 @@ public final class Topologies {
     public static final String BATCHER = "batch";
     public static final String LABELS_SINK = "labels";
     public static final String EMBEDDINGS_SINK = "embeddings";
-    public static final String DEAD_LETTER_SINK = "dead-letters";
+    /** The node both the decoder and the batcher forward dead letters to; its sink is {@link #DEAD_LETTER_SINK}. */
+    public static final String DEAD_LETTERS = "dead-letters";
+    public static final String DEAD_LETTER_SINK = "dead-letters-sink";
     public static final String PENDING_STORE = "clstream-pending-events";
     /**
      * What the batcher ({@link MicroBatchProcessor}) logs at start when it finds events an earlier instance of its
@@ -48,37 +54,50 @@ public final class Topologies {
         OutputWriter outputs = new OutputWriter(config, encoder, serving, listener,
                 new RecordLimits(config.maxRequestSize()));
         EventReader reader = new EventReader(decoder, config.textMaxBytes());
-        Topology t;
-        if (config.labelStatsEnabled()) {
-            // 6. (A sub-topology of its own, from the labels topic: see LabelStatistics.) Built first because only
-            // the DSL creates the repartition topic it needs; the processor nodes below are added to the same topology.
-            StreamsBuilder builder = new StreamsBuilder();
-            LabelStatistics.addTo(builder, config, encoder, listener);
-            t = builder.build();
-        } else {
-            t = new Topology();
-        }
+        boolean labelStats = config.labelStatsEnabled();
+        StreamsBuilder builder = new StreamsBuilder();
         // 1. Read raw bytes: a record that cannot be decoded must still reach the dead-letter topic as it arrived.
-        t.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), config.inputTopic());
-        // 2. Decode and validate; failures go to the dead-letter sink, events to the batcher.
-        t.addProcessor(DECODER, () -> new DecodeProcessor(reader, outputs, listener), SOURCE);
+        KStream<byte[], byte[]> input = builder.stream(config.inputTopic(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE));
+        // 2. Decode and validate; failures go to the dead letters, events to the batcher (each by node name).
+        KStream<Object, Object> decoded = input.process(() -> new DecodeProcessor(reader, outputs, listener),
+                Named.as(DECODER));
         // 3. Micro-batch through the encoder; waiting events live in a changelogged store (see MicroBatchProcessor).
-        t.addProcessor(BATCHER, () -> new MicroBatchProcessor(serving, reader, config.microBatch(), outputs,
-                PENDING_STORE, listener), DECODER);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Long(),
-                new PendingEventCodec()).withLoggingEnabled(InternalTopics.PENDING_CHANGELOG_CONFIGS), BATCHER);
+        // Cached: an event that joins and leaves between two commits (most do) leaves only its tombstone in the
+        // changelog, not its record as well; what still waits at a commit is written before it.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Long(),
+                new PendingEventCodec()).withLoggingEnabled(InternalTopics.PENDING_CHANGELOG_CONFIGS)
+                .withCachingEnabled());
+        KStream<byte[], PendingEvent> pending = typed(decoded);
+        KStream<Object, Object> batched = pending.process(() -> new MicroBatchProcessor(serving, reader,
+                config.microBatch(), outputs, PENDING_STORE, labelStats, listener), Named.as(BATCHER), PENDING_STORE);
+        KStream<byte[], byte[]> outputRecords = typed(batched);
         // 4. Labeled events and [CLS] embeddings, each only when enabled.
         if (config.labelsEnabled()) {
-            t.addSink(LABELS_SINK, config.labelsTopic(), Serdes.ByteArray().serializer(),
-                    Serdes.ByteArray().serializer(), BATCHER);
+            outputRecords.to(config.labelsTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
+                    .withName(LABELS_SINK));
         }
         if (config.embeddingsEnabled()) {
-            t.addSink(EMBEDDINGS_SINK, config.embeddingsTopic(), Serdes.ByteArray().serializer(),
-                    Serdes.ByteArray().serializer(), BATCHER);
+            outputRecords.to(config.embeddingsTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
+                    .withName(EMBEDDINGS_SINK));
         }
-        // 5. Dead letters from both stages.
-        t.addSink(DEAD_LETTER_SINK, config.deadLetterTopic(), Serdes.ByteArray().serializer(),
-                Serdes.ByteArray().serializer(), DECODER, BATCHER);
-        return t;
+        // 5. Dead letters from both stages, through one node that both forward them to.
+        KStream<byte[], byte[]> deadLetters = typed(decoded.merge(batched, Named.as(DEAD_LETTERS)));
+        deadLetters.to(config.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
+                .withName(DEAD_LETTER_SINK));
+        // 6. Label statistics from each micro-batch's counts per label and window (see LabelStatistics).
+        if (labelStats) {
+            LabelStatistics.addTo(batched, config, listener);
+        }
+        return builder.build();
+    }
+
+    /**
+     * The processors forward records of several types, each by name to the node that takes that type (see
+     * OutputWriter), so the stream below them is given its type where it reaches that node.
+     */
+    @SuppressWarnings("unchecked")
+    private static <K, V> KStream<K, V> typed(KStream<?, ?> stream) {
+        return (KStream<K, V>) stream;
     }
 }

@@ -107,7 +107,7 @@ class CrashSafetyIT {
         log("seed %d (-Dclstream.crash.seed=%d replays the kill moments); child logs in %s", seed, seed, logs);
 
         t0 = System.nanoTime();
-        try (OutputCollector out = new OutputCollector(bootstrap, labels, embeddings, deadLetters)) {
+        try (OutputCollector out = new OutputCollector(bootstrap, labels, embeddings, deadLetters, topics.labelStats())) {
             AvroSerializer<TextEvent> avro = ItSupport.textEventSerializer();
             SteadyProducer producer = new SteadyProducer(bootstrap, EVENTS, EVENTS_PER_SECOND, i -> {
                 String id = "crash-" + i;
@@ -180,6 +180,11 @@ class CrashSafetyIT {
             }, () -> "labels " + out.count(labels) + ", embeddings " + out.count(embeddings) + " of " + ids.size()
                     + "; dead letters " + out.count(deadLetters));
             log("all outputs committed at +%.1f s", secondsSince(t0));
+            // The label statistics, counted in the batcher's transactions and added up after a repartition, count
+            // every labeled event once across the kills too.
+            ItSupport.awaitOrFail(60_000, () -> ItSupport.labelStatisticsTotal(out, topics.labelStats()) >= ids.size(),
+                    () -> "label statistics count " + ItSupport.labelStatisticsTotal(out, topics.labelStats()) + " of "
+                            + ids.size());
             ItSupport.sleep(3_000); // grace period: nothing more may arrive
             stop(child);
 
@@ -204,6 +209,7 @@ class CrashSafetyIT {
             RoundTripIT.assertExactlyOnce("embeddings", ids, embeddingIds);
             assertEquals(ids.size(), out.count(labels), "labeled events");
             assertEquals(ids.size(), out.count(embeddings), "embeddings");
+            assertEquals(ids.size(), ItSupport.labelStatisticsTotal(out, topics.labelStats()), "label statistics");
             // Streams made the batcher's changelog with the app's configs, so that its cleaner bounds every restore.
             String changelog = appId + "-" + Topologies.PENDING_STORE + "-changelog";
             InternalTopics.PENDING_CHANGELOG_CONFIGS.forEach((key, value) ->

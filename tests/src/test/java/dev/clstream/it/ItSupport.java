@@ -101,6 +101,22 @@ final class ItSupport {
     }
 
     /**
+     * The label statistics' total count in {@code topic} as collected so far: each record is its window's total so
+     * far, so the last one per key (label and window) counts.
+     */
+    static long labelStatisticsTotal(OutputCollector out, String topic) {
+        Map<String, Long> latest = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : out.records(topic)) {
+            try {
+                latest.put(new String(r.key(), StandardCharsets.UTF_8), JSON.readTree(r.value()).get("count").asLong());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return latest.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
      * Sends {@code n} JSON events to {@code topic}, ids {@code idPrefix + i} (also the keys), texts {@link #text}(i);
      * each id's text, in sending order.
      */

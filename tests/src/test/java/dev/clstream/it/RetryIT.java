@@ -3,8 +3,6 @@ package dev.clstream.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clstream.avro.TextEvent;
 import dev.clstream.avro.TrustedClasses;
 import dev.clstream.config.ClstreamConfig;
@@ -24,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -41,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RetryIT {
     static final int EVENTS = 20;
-    static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
@@ -98,8 +94,9 @@ class RetryIT {
             awaitLabeled(out, topics);
             assertEquals(12, proxy.faultsGiven());
             // Every label is in the statistics: per key (label@minute) the latest record is the total so far.
-            ItSupport.awaitOrFail(60_000, () -> statisticsTotal(out, topics) == EVENTS,
-                    () -> "label statistics count " + statisticsTotal(out, topics) + " of " + EVENTS);
+            ItSupport.awaitOrFail(60_000, () -> ItSupport.labelStatisticsTotal(out, topics.labelStats()) == EVENTS,
+                    () -> "label statistics count " + ItSupport.labelStatisticsTotal(out, topics.labelStats())
+                            + " of " + EVENTS);
             assertTrue(metric(app, "clstream_registry_retries_total") >= 8, "retries counted");
             assertTrue(metric(app, "clstream_stream_thread_replacements_total") >= 1, "threads replaced");
         }
@@ -180,19 +177,6 @@ class RetryIT {
         ItSupport.sleep(1_000);
         assertEquals(EVENTS, out.count(topics.labels()), "labels");
         assertEquals(0, out.count(topics.deadLetters()), "dead letters");
-    }
-
-    private static long statisticsTotal(OutputCollector out, ItSupport.Topics topics) {
-        Map<String, Long> latest = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : out.records(topics.labelStats())) {
-            try {
-                JsonNode n = JSON.readTree(r.value());
-                latest.put(new String(r.key(), StandardCharsets.UTF_8), n.get("count").asLong());
-            } catch (java.io.IOException e) {
-                throw new AssertionError(e);
-            }
-        }
-        return latest.values().stream().mapToLong(Long::longValue).sum();
     }
 
     private static double metric(ClstreamRuntime app, String name) {

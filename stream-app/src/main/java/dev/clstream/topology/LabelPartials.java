@@ -1,0 +1,62 @@
+package dev.clstream.topology;
+
+import dev.clstream.inference.Classification;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * One micro-batch's share of the label statistics, made in the batcher's task: per (label, window) the number of
+ * events and the sum of their scores. The batcher forwards one record per pair when the micro-batch is out, in the
+ * same transaction as its labels, instead of the labels being read back and repartitioned one record per event
+ * ({@link LabelStatistics} adds the shares up after the repartition).
+ */
+final class LabelPartials {
+    private final long windowMs;
+    private final Map<Key, Share> shares = new LinkedHashMap<>();
+
+    private record Key(String label, long windowStart) {}
+
+    /** Count and score sum so far, and the newest event time: the record's timestamp, so it falls in its window. */
+    private static final class Share {
+        long count;
+        double scoreSum;
+        long newest;
+    }
+
+    LabelPartials(long windowMs) {
+        this.windowMs = windowMs;
+    }
+
+    /**
+     * Counts one labeled event at its event time ({@code eventTime}, or the input record's timestamp when it has
+     * none), as the labels topic carries it; false when that is before 1970, which no window holds.
+     */
+    boolean add(Classification c, Long eventTime, long recordTimestamp) {
+        long time = eventTime != null ? eventTime : recordTimestamp;
+        if (time < 0) {
+            return false;
+        }
+        Share s = shares.computeIfAbsent(new Key(c.label(), time - time % windowMs), k -> new Share());
+        s.count++;
+        s.scoreSum += c.score();
+        s.newest = Math.max(s.newest, time);
+        return true;
+    }
+
+    /** Forgets what was counted: a micro-batch that failed part way out is read again from the store and counted then. */
+    void clear() {
+        shares.clear();
+    }
+
+    /** Forwards one record per (label, window) counted since the last call, keyed by label, to {@code child}. */
+    void forwardTo(ProcessorContext<Object, Object> context, String child) {
+        for (Map.Entry<Key, Share> e : shares.entrySet()) {
+            Share s = e.getValue();
+            context.forward(new Record<>(e.getKey().label(), new LabelWindowStats(s.count, s.scoreSum), s.newest),
+                    child);
+        }
+        shares.clear();
+    }
+}
