@@ -60,7 +60,8 @@ public final class ClstreamMetrics implements PipelineListener {
         truncated = Counter.builder("clstream.truncated").description("Texts cut at the bundle's max length")
                 .register(registry);
         labelsCommitted = Counter.builder("clstream.labels.committed")
-                .description("Labeled events committed, as the label statistics count them after their repartition (with label statistics on)")
+                .description("Labeled events committed, as the label statistics count them after their repartition "
+                        + "(with label statistics on)")
                 .register(registry);
         inferenceRetries = Counter.builder("clstream.inference.retries")
                 .description("Encoder runs retried after a failure, before any text is dead-lettered").register(registry);

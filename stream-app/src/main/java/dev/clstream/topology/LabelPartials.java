@@ -45,7 +45,7 @@ final class LabelPartials {
         return true;
     }
 
-    /** Forgets what was counted: a micro-batch that failed part way out is read again from the store and counted then. */
+    /** Forgets what was counted: a micro-batch that failed part way out comes back from the store, to be counted then. */
     void clear() {
         shares.clear();
     }

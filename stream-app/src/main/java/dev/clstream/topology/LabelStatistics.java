@@ -29,8 +29,9 @@ import org.apache.kafka.streams.state.Stores;
  * exactly once under {@code exactly_once_v2} like the rest.
  *
  * <p>Each record is keyed {@code label@window start} and is the window's total so far: a window is updated as its
- * shares arrive (at most once per commit), and the latest record per key is the answer, so the topic can be
- * compacted. Shares whose window ended more than {@link #GRACE} before the newest event seen no longer change it.
+ * shares arrive (once per commit, or more often when Streams' record cache is full), and the latest record per key is
+ * the answer, so the topic can be compacted. Shares whose window ended more than {@link #GRACE} before the newest
+ * event seen no longer change it.
  */
 public final class LabelStatistics {
     static final Duration WINDOW = Duration.ofMinutes(1);

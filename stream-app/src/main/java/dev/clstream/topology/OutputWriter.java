@@ -56,10 +56,11 @@ final class OutputWriter {
     }
 
     /**
-     * The outputs of {@code p}, which {@code model} (the version that ran this micro-batch) computed; true when a labeled
-     * event was among them (the label statistics count it).
+     * The outputs of {@code p}, which {@code model} (the version that ran this micro-batch) computed; true when a
+     * labeled event was among them (the label statistics count it).
      */
-    boolean success(ProcessorContext<Object, Object> context, PendingEvent pending, Prediction p, BundleManifest model) {
+    boolean success(ProcessorContext<Object, Object> context, PendingEvent pending, Prediction p,
+                    BundleManifest model) {
         SourceRecord src = pending.source();
         InputEvent e = pending.event();
         long now = context.currentSystemTimeMs();

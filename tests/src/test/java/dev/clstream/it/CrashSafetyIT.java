@@ -107,7 +107,8 @@ class CrashSafetyIT {
         log("seed %d (-Dclstream.crash.seed=%d replays the kill moments); child logs in %s", seed, seed, logs);
 
         t0 = System.nanoTime();
-        try (OutputCollector out = new OutputCollector(bootstrap, labels, embeddings, deadLetters, topics.labelStats())) {
+        try (OutputCollector out = new OutputCollector(bootstrap, labels, embeddings, deadLetters,
+                topics.labelStats())) {
             AvroSerializer<TextEvent> avro = ItSupport.textEventSerializer();
             SteadyProducer producer = new SteadyProducer(bootstrap, EVENTS, EVENTS_PER_SECOND, i -> {
                 String id = "crash-" + i;
