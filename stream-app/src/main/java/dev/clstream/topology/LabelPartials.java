@@ -19,10 +19,10 @@ final class LabelPartials {
     private record Key(String label, long windowStart) {}
 
     /** Count and score sum so far, and the newest event time: the record's timestamp, so it falls in its window. */
-    private static final class Share {
-        long count;
-        double scoreSum;
-        long newest;
+    private record Share(LabelWindowStats stats, long newest) {
+        Share plus(Share other) {
+            return new Share(stats.plus(other.stats), Math.max(newest, other.newest));
+        }
     }
 
     LabelPartials(long windowMs) {
@@ -30,33 +30,27 @@ final class LabelPartials {
     }
 
     /**
-     * Counts one labeled event at its event time ({@code eventTime}, or the input record's timestamp when it has
-     * none), as the labels topic carries it; false when that is before 1970, which no window holds.
+     * Counts one labeled event at {@code time} (its event time, as the labels topic carries it); false when that is
+     * before 1970, which no window holds.
      */
-    boolean add(Classification c, Long eventTime, long recordTimestamp) {
-        long time = eventTime != null ? eventTime : recordTimestamp;
+    boolean add(Classification c, long time) {
         if (time < 0) {
             return false;
         }
-        Share s = shares.computeIfAbsent(new Key(c.label(), time - time % windowMs), k -> new Share());
-        s.count++;
-        s.scoreSum += c.score();
-        s.newest = Math.max(s.newest, time);
+        shares.merge(new Key(c.label(), time - time % windowMs), new Share(new LabelWindowStats(1, c.score()), time),
+                Share::plus);
         return true;
     }
 
-    /** Forgets what was counted: a micro-batch that failed part way out comes back from the store, to be counted then. */
+    /** Forgets what was counted: a micro-batch that failed part way out comes back from the store, counted then. */
     void clear() {
         shares.clear();
     }
 
     /** Forwards one record per (label, window) counted since the last call, keyed by label, to {@code child}. */
     void forwardTo(ProcessorContext<Object, Object> context, String child) {
-        for (Map.Entry<Key, Share> e : shares.entrySet()) {
-            Share s = e.getValue();
-            context.forward(new Record<>(e.getKey().label(), new LabelWindowStats(s.count, s.scoreSum), s.newest),
-                    child);
-        }
+        shares.forEach((key, share) -> context.forward(new Record<>(key.label(), share.stats(), share.newest()),
+                child));
         shares.clear();
     }
 }

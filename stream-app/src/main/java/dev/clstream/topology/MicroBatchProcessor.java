@@ -237,8 +237,7 @@ final class MicroBatchProcessor implements Processor<byte[], PendingEvent, Objec
             PendingEvent event = batch.get(i).getValue().event();
             if (outcomes.get(i) instanceof Outcome.Success s) {
                 if (outputs.success(context, event, s.prediction(), model) && labelShares != null
-                        && !labelShares.add(s.prediction().classification(), event.event().eventTime(),
-                        event.source().timestamp())) {
+                        && !labelShares.add(s.prediction().classification(), event.time())) {
                     listener.labelStatsSkipped(LabelStatistics.SKIPPED_NO_TIME);
                 }
             } else if (outcomes.get(i) instanceof Outcome.Failure f) {

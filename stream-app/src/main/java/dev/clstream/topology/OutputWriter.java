@@ -92,7 +92,7 @@ final class OutputWriter {
                     Topologies.EMBEDDINGS_SINK);
             listener.eventOut(PipelineListener.Output.EMBEDDINGS);
         }
-        listener.processed(e.eventTime() != null ? e.eventTime() : src.timestamp(), now);
+        listener.processed(pending.time(), now);
         return label != null;
     }
 
